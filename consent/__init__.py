@@ -1,0 +1,1 @@
+"""The append-only, bitemporal consent ledger and its evaluation."""

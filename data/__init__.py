@@ -1,0 +1,1 @@
+"""Sample data for audience: a deterministic generator of customers, consent events and suppressions."""
