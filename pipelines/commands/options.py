@@ -1,0 +1,39 @@
+"""Options every workspace command shares, and the one place CLI errors are turned into exit codes."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from audience.errors import AudienceError
+from pipelines.config import Settings, load_settings
+
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", help="Workspace config file (default: ./audience.toml if present).")
+]
+DbOption = Annotated[Path | None, typer.Option("--db", help="Workspace DuckDB file; overrides the config.")]
+OutOption = Annotated[Path | None, typer.Option("--out", help="Output directory; overrides the config.")]
+
+
+def settings_from(config: Path | None, db: Path | None, out: Path | None) -> Settings:
+    """Resolve the workspace settings from the shared flags."""
+    with reported_errors():
+        return load_settings(config, db=db, out=out)
+
+
+@contextmanager
+def reported_errors() -> Iterator[None]:
+    """Print an AudienceError as one red line and exit 1; anything else propagates (without locals)."""
+    try:
+        yield
+    except AudienceError as e:
+        typer.secho(f"Error: {e}", err=True, fg="red")
+        raise typer.Exit(code=1) from None
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print an error line and exit with `code`."""
+    typer.secho(f"Error: {message}", err=True, fg="red")
+    raise typer.Exit(code=code)
