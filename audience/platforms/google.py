@@ -1,0 +1,148 @@
+"""Google Customer Match: Data Manager API request bodies and Customer Match CSVs, contact and mobile lists apart."""
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from audience.errors import InputError
+from audience.platforms.base import (
+    ExportFile,
+    FileIdentifier,
+    IdTypeSpec,
+    Lines,
+    Op,
+    Target,
+    batch_ranges,
+    by_customer,
+    check_members,
+    concat,
+    int_option,
+    text_option,
+)
+
+ID_TYPES = {
+    "EMAIL": IdTypeSpec("email", "sha256"),
+    "PHONE": IdTypeSpec("phone", "sha256"),
+    "MOBILE_ID": IdTypeSpec("device_id", "maid"),
+}
+MAX_BATCH = 10_000
+"""The Data Manager API takes at most 10,000 audienceMembers per request."""
+REQUEST: dict[Op, str] = {"full": "ingest", "add": "ingest", "remove": "remove"}
+"""Which `audienceMembers:<method>` each op's bodies are for."""
+CONSENT = {"adUserData": "CONSENT_GRANTED", "adPersonalization": "CONSENT_GRANTED"}
+TERMS_OF_SERVICE = {"customerMatchTermsOfServiceStatus": "ACCEPTED"}
+ACCOUNT_TYPES = ("GOOGLE_ADS", "DISPLAY_VIDEO_PARTNER", "DISPLAY_VIDEO_ADVERTISER", "DATA_PARTNER")
+PLACEHOLDERS = {
+    "operating_account_id": "<operating_account_id>",
+    "contact_list_id": "<contact_list_id>",
+    "mobile_list_id": "<mobile_list_id>",
+}
+"""Written in place of a destination id that the options do not give; the API rejects them, so fill them in."""
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerList:
+    """One kind of Customer Match list: its file names, CSV header and the option holding its list id."""
+
+    prefix: str
+    csv_name: str
+    csv_header: bytes
+    list_option: str
+    identifier: FileIdentifier
+    user_data: bool
+    """Members carry hashed `userData` (so the body states `encoding`), rather than unhashed `mobileData`."""
+
+
+CONTACT = CustomerList("", "customer-match.csv", b"Email,Phone\n", "contact_list_id", "multi", user_data=True)
+MOBILE = CustomerList(
+    "mobile-", "mobile-ids.csv", b"Mobile Device ID\n", "mobile_list_id", "device_id", user_data=False
+)
+
+
+class GoogleWriter:
+    """Google: `ingest-NNNN.json` (full, add) or `remove-NNNN.json` (remove) plus `customer-match.csv` for contact
+    info, and `mobile-ingest-NNNN.json` / `mobile-remove-NNNN.json` plus `mobile-ids.csv` for the mobile-ID list.
+
+    Options: `batch_size` (members per body, 1–10,000; default 10,000), `operating_account_id`,
+    `operating_account_type` (default GOOGLE_ADS), `contact_list_id`, `mobile_list_id`.
+    """
+
+    name = "google"
+    min_audience = 100
+
+    def write(
+        self, members: pa.Table, *, audience: str, op: Op, run_dir: Path, options: Mapping[str, Any]
+    ) -> list[ExportFile]:
+        """Write the request bodies and CSVs for one audience and op (nothing for no members)."""
+        target = Target.of(run_dir, self.name, audience, op)
+        batch = int_option(options, "batch_size", MAX_BATCH, low=1, high=MAX_BATCH)
+        heads = {kind: _head(kind, op, options) for kind in (CONTACT, MOBILE)}
+        checked = check_members(members, ID_TYPES)
+        if not len(checked):
+            return target.finish([])
+        columns = by_customer(checked, tuple(ID_TYPES))
+        email, phone, mobile = columns["EMAIL"], columns["PHONE"], columns["MOBILE_ID"]
+        tail = "}," if op == "remove" else f', "consent": {json.dumps(CONSENT)}}},'
+        email_id = concat('{"emailAddress": "', email, '"}')
+        phone_id = concat('{"phoneNumber": "', phone, '"}')
+        identifiers = pc.coalesce(concat(email_id, ", ", phone_id), email_id, phone_id)
+        has_contact = pc.or_(pc.is_valid(email), pc.is_valid(phone))
+        lists = {
+            CONTACT: (
+                concat('{"userData": {"userIdentifiers": [', identifiers, "]}", tail, "\n").filter(has_contact),
+                concat(pc.fill_null(email, ""), ",", pc.fill_null(phone, ""), "\n").filter(has_contact),
+            ),
+            MOBILE: (
+                concat('{"mobileData": {"mobileIds": ["', mobile, '"]}', tail, "\n").drop_null(),
+                concat(mobile, "\n").drop_null(),
+            ),
+        }
+        files = []
+        for kind, (bodies, csv) in lists.items():
+            if len(bodies):
+                files += _write_list(target, kind, heads[kind], Lines(bodies), Lines(csv), batch)
+        return target.finish(files)
+
+
+def _write_list(
+    target: Target, kind: CustomerList, head: bytes, bodies: Lines, csv: Lines, batch: int
+) -> list[ExportFile]:
+    method = REQUEST[target.op]
+    files = [
+        target.write(
+            f"{kind.prefix}{method}-{n:04d}.json",
+            [head, bodies.span(start, stop, trim=2), b"\n]}\n"],
+            identifier=kind.identifier,
+            rows=stop - start,
+        )
+        for n, (start, stop) in enumerate(batch_ranges(len(bodies), batch), start=1)
+    ]
+    csv_file = target.write(kind.csv_name, csv.chunks(head=kind.csv_header), identifier=kind.identifier, rows=len(csv))
+    return [*files, csv_file]
+
+
+def _head(kind: CustomerList, op: Op, options: Mapping[str, Any]) -> bytes:
+    account_type = text_option(options, "operating_account_type", "GOOGLE_ADS")
+    if account_type not in ACCOUNT_TYPES:
+        raise InputError(
+            f"Option operating_account_type must be one of {', '.join(ACCOUNT_TYPES)}; got {account_type!r}."
+        )
+    account = {
+        "accountType": account_type,
+        "accountId": text_option(options, "operating_account_id", PLACEHOLDERS["operating_account_id"]),
+    }
+    destination = {
+        "operatingAccount": account,
+        "productDestinationId": text_option(options, kind.list_option, PLACEHOLDERS[kind.list_option]),
+    }
+    body: dict[str, Any] = {"destinations": [destination]}
+    if kind.user_data:
+        body["encoding"] = "HEX"
+    if op != "remove":
+        body["termsOfService"] = TERMS_OF_SERVICE
+    return (json.dumps(body)[:-1] + ', "audienceMembers": [\n').encode()
