@@ -1,16 +1,19 @@
 """The workspace configuration (`audience.toml`): one validated, frozen model resolved at the edge."""
 
+import json
 import tomllib
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from audience.audiences import audiences as checked_audiences
 from audience.errors import InputError
 
 CONFIG_FILE = "audience.toml"
 
 Platform = Literal["google", "meta", "tiktok"]
+IdentifierColumn = Literal["email", "phone", "device_id"]
 
 
 class _Model(BaseModel):
@@ -24,11 +27,35 @@ class Inputs(_Model):
     """Consent events file (CSV, JSON Lines or Parquet), imported into the ledger on every run."""
     suppressions: Path | None = None
     """Suppressions file (CSV, JSON Lines or Parquet)."""
+    prehashed: list[IdentifierColumn] = []
+    """Customer columns that already hold SHA-256 hex hashes (passed through, never hashed again)."""
+    batch_rows: Annotated[int, Field(ge=1_000)] = 500_000
+    """Customers read, normalised and staged per batch; bounds the memory a run needs."""
+
+
+class GoogleOptions(_Model):
+    operating_account_id: str | None = None
+    """Google Ads customer id the Data Manager requests target (a placeholder is written when unset)."""
+    operating_account_type: str | None = None
+    """Account type of the operating account (default GOOGLE_ADS)."""
+    contact_list_id: str | None = None
+    """Customer Match list for emails and phones (a placeholder is written when unset)."""
+    mobile_list_id: str | None = None
+    """Customer Match list for mobile advertising IDs (a placeholder is written when unset)."""
+    batch_size: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    """Audience members per Data Manager request (default and maximum 10,000)."""
+
+
+class MetaOptions(_Model):
+    batch_size: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    """Rows per Marketing API /users payload (default and maximum 10,000)."""
 
 
 class TikTokOptions(_Model):
     phone_plus: bool = False
     """Hash TikTok phone numbers with the leading `+` (E.164); the contract's default is digits only."""
+    max_file_bytes: Annotated[int, Field(ge=100)] | None = None
+    """Split TikTok files below this size (default just under TikTok's 250 MB limit)."""
 
 
 class Settings(_Model):
@@ -39,15 +66,38 @@ class Settings(_Model):
     out: Path = Path("out")
     """Export files are written under OUT/<run_id>/."""
     inputs: Inputs = Inputs()
+    """The input files a run reads (flags --customers, --consent and --suppressions override them)."""
     default_region: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "PL"
     """Region for national phone numbers when a customer has no usable `country`."""
     max_consent_age_days: Annotated[int, Field(ge=1)] = 730
     """A grant older than this at the as-of time no longer counts."""
     min_audience: dict[Platform, Annotated[int, Field(ge=0)]] = {"google": 100, "meta": 100, "tiktok": 1000}
     """Audiences smaller than this are held back on that platform."""
+    google: GoogleOptions = GoogleOptions()
+    """Google Data Manager destinations and request size."""
+    meta: MetaOptions = MetaOptions()
+    """Meta Marketing API payload size."""
     tiktok: TikTokOptions = TikTokOptions()
+    """TikTok phone format and file size."""
     audiences: dict[str, str] = {}
     """Named audiences: a SQL condition over customer attributes (`all` is always every customer)."""
+
+    @field_validator("audiences")
+    @classmethod
+    def _usable_audiences(cls, value: dict[str, str]) -> dict[str, str]:
+        try:
+            checked_audiences(value)
+        except InputError as e:
+            raise ValueError(str(e)) from None
+        return value
+
+    def platform_options(self, platform: Platform) -> dict[str, Any]:
+        """The options a platform's writer receives: the keys of its table that are set."""
+        return getattr(self, platform).model_dump(exclude_none=True)
+
+    def digest_json(self) -> str:
+        """The effective settings as canonical JSON (what a run's config digest is computed from)."""
+        return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
 
 
 def load_settings(config: Path | None = None, *, db: Path | None = None, out: Path | None = None) -> Settings:
@@ -94,3 +144,47 @@ def _describe(path: Path | None, error: ValidationError) -> str:
         lines.append(f"  - {key}: {item['msg']}")
     lines.append("Fix these keys (see the comments in a fresh `audience init` file for each key's meaning).")
     return "\n".join(lines)
+
+
+AUDIENCE_EXAMPLE = 'loyal = "orders_12m >= 5 AND newsletter"'
+_HEADER = """\
+# audience workspace configuration (`audience init` wrote this file; every key is optional).
+# Relative paths are resolved against this file's directory. Command-line flags override these values."""
+
+
+def documented_toml(settings: Settings) -> str:
+    """`settings` as an `audience.toml` with each key's meaning as a comment above it (unset keys commented out)."""
+    lines = [_HEADER]
+    tables: list[tuple[str, Any, str | None]] = []
+    for name, field in Settings.model_fields.items():
+        value = getattr(settings, name)
+        if isinstance(value, BaseModel | dict):
+            tables.append((name, value, field.description))
+        else:
+            lines += ["", *_comment(field.description), _entry(name, value)]
+    for name, value, description in tables:
+        lines += ["", f"[{name}]", *_comment(description)]
+        if isinstance(value, BaseModel):
+            for key, field in type(value).model_fields.items():
+                lines += [*_comment(field.description), _entry(key, getattr(value, key))]
+        else:
+            lines += [_entry(key, item) for key, item in value.items()]
+            if name == "audiences" and not value:
+                lines.append(f"# {AUDIENCE_EXAMPLE}")
+    return "\n".join(lines) + "\n"
+
+
+def _comment(text: str | None) -> list[str]:
+    return [f"# {line}" for line in (text or "").splitlines()]
+
+
+def _entry(key: str, value: Any) -> str:
+    if value is None:
+        return f"# {key} ="
+    if isinstance(value, bool):
+        return f"{key} = {'true' if value else 'false'}"
+    if isinstance(value, int):
+        return f"{key} = {value}"
+    if isinstance(value, list):
+        return f"{key} = [{', '.join(json.dumps(str(v)) for v in value)}]"
+    return f"{key} = {json.dumps(str(value), ensure_ascii=False)}"

@@ -1,0 +1,219 @@
+"""Reading the customers file in bounded batches, each row numbered, with the checks that refuse rows or files."""
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from audience.errors import InputError
+
+REQUIRED_COLUMNS = ("customer_id",)
+IDENTIFIER_COLUMNS = ("email", "phone", "device_id")
+CORE_COLUMNS = ("customer_id", "email", "phone", "device_id", "country", "device_os")
+"""The columns the identifier core reads; absent ones are passed as nulls."""
+TEXT_COLUMNS = ("customer_id", "country", "device_os")
+"""Attribute columns kept as text whatever they look like."""
+REJECTION_SCHEMA = pa.schema(
+    [("source_row", pa.int64()), ("column", pa.string()), ("platform", pa.string()), ("reason", pa.string())]
+)
+FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+DEFAULT_BATCH_ROWS = 500_000
+_CSV_BLOCK_BYTES = 4 << 20
+_ATTRIBUTE_TYPES = (pa.int64(), pa.float64(), pa.date32(), pa.bool_())
+
+REASON_FIELD_COUNT = "wrong number of fields for the header; check the quoting of this row"
+REASON_EMPTY_ID = "customer_id is empty; every row needs a unique customer_id"
+REASON_DUPLICATE_ID = "customer_id repeats an earlier row; keep one row per customer"
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """One slice of the customers file."""
+
+    customers: pa.Table
+    """`source_row` (1-based data row), the core columns as strings, then every other column of the file."""
+    rejections: pa.Table
+    """Rows refused as a whole: source_row, column, platform (null), reason."""
+
+
+def file_format(path: Path) -> str:
+    """`csv` or `parquet`, from the file extension."""
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(f"{path.name}: unknown file type {path.suffix!r}; use a .csv or .parquet file.")
+    return fmt
+
+
+def columns(path: Path) -> list[str]:
+    """The file's column names, after checking that the required ones are present."""
+    if not path.is_file():
+        raise InputError(f"Customers file {path} does not exist; check inputs.customers or --customers.")
+    if file_format(path) == "parquet":
+        names = pq.ParquetFile(path).schema_arrow.names
+    else:
+        with path.open("rb") as f:
+            header = f.readline()
+        try:
+            names = next(csv.reader([header.decode("utf-8-sig")]), [])
+        except UnicodeDecodeError:
+            raise InputError(f"{path.name}: the header row is not UTF-8; re-export the file as UTF-8 CSV.") from None
+    missing = [c for c in REQUIRED_COLUMNS if c not in names]
+    if missing:
+        raise InputError(
+            f"{path.name} lacks the required column(s) {', '.join(missing)} (it has: {', '.join(names) or 'none'}); "
+            "add them to the header row."
+        )
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise InputError(f"{path.name} has the column(s) {', '.join(repeated)} more than once; rename or drop them.")
+    return names
+
+
+def customer_batches(path: Path, *, batch_rows: int = DEFAULT_BATCH_ROWS) -> Iterator[Batch]:
+    """The customers file as batches of about `batch_rows` rows, with rows that cannot be used refused."""
+    names = columns(path)
+    raw = _csv_batches(path, names, batch_rows) if file_format(path) == "csv" else _parquet_batches(path, batch_rows)
+    for table, refused in raw:
+        if table.num_rows == 0 and refused.num_rows == 0:
+            continue
+        table = _with_core_columns(table)
+        empty = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(table["customer_id"]), ""), True)
+        rejections = pa.concat_tables([refused, _rejections(table["source_row"].filter(empty), "customer_id",
+                                                            REASON_EMPTY_ID)])
+        yield Batch(customers=table.filter(pc.invert(empty)), rejections=rejections)
+
+
+def _csv_batches(path: Path, names: list[str], batch_rows: int) -> Iterator[tuple[pa.Table, pa.Table]]:
+    numbers = _RowNumbers()
+
+    def refuse(row: pacsv.InvalidRow) -> str:
+        numbers.skip(row.number - 1)
+        return "skip"
+
+    empty = pa.table({n: pa.array([], pa.string()) for n in names})
+    try:
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(use_threads=False, block_size=_CSV_BLOCK_BYTES, encoding="utf8"),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=refuse),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+                null_values=[""],
+            ),
+        )
+        pending: list[pa.RecordBatch] = []
+        for record_batch in reader:
+            pending.append(record_batch)
+            if sum(b.num_rows for b in pending) >= batch_rows:
+                yield numbers.attach(pa.Table.from_batches(pending))
+                pending = []
+        yield numbers.attach(pa.Table.from_batches(pending) if pending else empty, last=True)
+    except pa.ArrowInvalid as e:
+        raise InputError(f"{path.name} cannot be read as UTF-8 CSV ({_reason_only(e)}); re-export it as UTF-8 CSV.")
+    except pa.ArrowException as e:
+        raise InputError(f"{path.name} cannot be read ({type(e).__name__}); re-export it as UTF-8 CSV.") from None
+
+
+class _RowNumbers:
+    """Data-row numbers of accepted CSV rows, given the rows the parser skipped (reported in file order)."""
+
+    def __init__(self) -> None:
+        self.skipped: list[int] = []
+        self.accepted = 0
+        self.reported = 0
+
+    def skip(self, row: int) -> None:
+        self.skipped.append(row)
+
+    def attach(self, table: pa.Table, *, last: bool = False) -> tuple[pa.Table, pa.Table]:
+        """`table` with `source_row` first, and the skipped rows not yet reported as rejections."""
+        holes = np.asarray(self.skipped, dtype=np.int64)
+        rank = np.arange(self.accepted + 1, self.accepted + 1 + table.num_rows, dtype=np.int64)
+        rows = rank + np.searchsorted(holes - np.arange(len(holes)), rank, side="right")
+        self.accepted += table.num_rows
+        upto = holes.max(initial=0) if last else (int(rows[-1]) if len(rows) else self.reported)
+        newly = holes[(holes > self.reported) & (holes <= upto)]
+        self.reported = max(self.reported, upto)
+        refused = _rejections(pa.array(newly, pa.int64()), "*", REASON_FIELD_COUNT)
+        return table.add_column(0, "source_row", pa.array(rows, pa.int64())), refused
+
+
+def _parquet_batches(path: Path, batch_rows: int) -> Iterator[tuple[pa.Table, pa.Table]]:
+    try:
+        file = pq.ParquetFile(path)
+        start = 1
+        for record_batch in file.iter_batches(batch_size=batch_rows):
+            table = pa.Table.from_batches([record_batch])
+            rows = pa.array(np.arange(start, start + table.num_rows, dtype=np.int64))
+            start += table.num_rows
+            yield table.add_column(0, "source_row", rows), _rejections(pa.array([], pa.int64()), "*", "")
+    except pa.ArrowException as e:
+        raise InputError(f"{path.name} cannot be read as Parquet ({type(e).__name__}); re-export it.") from None
+
+
+def _with_core_columns(table: pa.Table) -> pa.Table:
+    """The core columns as strings (nulls where the file lacks one), after source_row; other columns unchanged."""
+    core = []
+    for name in CORE_COLUMNS:
+        if name in table.column_names:
+            column = table[name]
+            core.append(column if column.type == pa.string() else pc.cast(column, pa.string()))
+        else:
+            core.append(pa.nulls(table.num_rows, pa.string()))
+    rest = [n for n in table.column_names if n != "source_row" and n not in CORE_COLUMNS]
+    return pa.Table.from_arrays(
+        [table["source_row"], *core, *(table[n] for n in rest)], names=["source_row", *CORE_COLUMNS, *rest]
+    )
+
+
+def _rejections(rows: pa.Array | pa.ChunkedArray, column: str, reason: str) -> pa.Table:
+    n = len(rows)
+    return pa.Table.from_arrays(
+        [
+            pc.cast(rows, pa.int64()),
+            pa.array([column] * n, pa.string()) if n else pa.array([], pa.string()),
+            pa.nulls(n, pa.string()),
+            pa.array([reason] * n, pa.string()) if n else pa.array([], pa.string()),
+        ],
+        schema=REJECTION_SCHEMA,
+    )
+
+
+def _reason_only(error: Exception) -> str:
+    """The kind of a parser error without the row text pyarrow appends (it may hold identifiers)."""
+    return str(error).split(":", 1)[0].strip()
+
+
+def attributes(table: pa.Table) -> pa.Table:
+    """The batch without its raw identifier columns: what audience conditions may filter on."""
+    return table.select([n for n in table.column_names if n not in IDENTIFIER_COLUMNS])
+
+
+def narrowest_types(table: pa.Table) -> pa.Table:
+    """`table` with each text attribute column given the narrowest type that holds all of its values
+    (integer, float, date, boolean, else text); identifying columns stay text."""
+    for i, name in enumerate(table.column_names):
+        column = table[name]
+        if name in TEXT_COLUMNS or not pa.types.is_string(column.type) or column.null_count == len(column):
+            continue
+        typed = _narrowest(column)
+        if typed is not None:
+            table = table.set_column(i, name, typed)
+    return table
+
+
+def _narrowest(column: pa.ChunkedArray) -> pa.ChunkedArray | None:
+    for target in _ATTRIBUTE_TYPES:
+        try:
+            return pc.cast(column, target)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue
+    return None

@@ -1,0 +1,369 @@
+"""The workspace database: schema, run records, staging tables and lineage. Every SQL statement of a run is here
+or in `audience/sql/`.
+
+Staging tables are replaced by each run and never hold raw emails or phones (identifiers arrive hashed, suppression
+keys as HMACs); lineage tables hold SHA-256 hashes, row numbers and reasons, never an input value.
+"""
+
+import json
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from audience.errors import TransientError
+from audience.export import ExportFile, Op
+from audience.ingest import REASON_DUPLICATE_ID, narrowest_types
+
+Input = Literal["customers", "consent", "suppressions"]
+Status = Literal["exported", "held_back"]
+MEMBER_COLUMNS = ("customer_id", "identifier", "id_type", "value")
+IDENTIFIER_COLUMNS = ("customer_id", "source_row", "identifier", "platform", "id_type", "value", "sha256")
+REJECTION_COLUMNS = ("source_row", "column", "platform", "reason")
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """What identifies a run and everything that could change its output."""
+
+    run_id: str
+    as_of: datetime
+    started_at: datetime
+    code_version: str
+    rules_version: str
+    config_json: str
+    config_sha256: str
+    out_dir: Path
+
+
+@dataclass(frozen=True, slots=True)
+class InputRecord:
+    """One input file of a run and what became of its rows."""
+
+    input: Input
+    path: Path
+    size_bytes: int
+    sha256: str
+    rows_accepted: int
+    rows_rejected: int
+    rows_duplicate: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One audience on one platform, with the platform minimum that applies."""
+
+    platform: str
+    audience: str
+    condition: str | None
+    minimum: int
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What a run does with one target."""
+
+    platform: str
+    audience: str
+    customers: int
+    values: int
+    minimum: int
+    status: Status
+    base_run_id: str | None
+    add_rows: int
+    remove_rows: int
+
+
+def connect(db: Path) -> duckdb.DuckDBPyConnection:
+    """Open the workspace database (created owner-only if missing) with its lineage schema in place.
+
+    Raises:
+        TransientError: another process holds the database.
+    """
+    db.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        con = duckdb.connect(str(db))
+    except duckdb.IOException as e:
+        if "lock" not in str(e).lower():
+            raise
+        raise TransientError(f"The workspace database {db} is in use by another process ({e}); retry later.") from None
+    con.execute("SET preserve_insertion_order = false")
+    run_script(con, "schema.sql")
+    for path in (db, db.with_name(db.name + ".wal")):
+        if path.exists():
+            os.chmod(path, 0o600)
+    return con
+
+
+@contextmanager
+def opened(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """`connect`, closed on exit."""
+    con = connect(db)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def run_script(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None) -> None:
+    """Execute `audience/sql/<name>` statement by statement, binding the named parameters each one uses."""
+    params = params or {}
+    for statement in _statements(con, name):
+        con.execute(statement, {k: params[k] for k in statement.named_parameters})
+
+
+def _statements(con: duckdb.DuckDBPyConnection, name: str) -> list[duckdb.Statement]:
+    return con.extract_statements(_sql(name))
+
+
+@cache
+def _sql(name: str) -> str:
+    return (Path(__file__).parent / "sql" / name).read_text(encoding="utf-8")
+
+
+@contextmanager
+def _registered(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> Iterator[None]:
+    """`table` visible to SQL as `name` for the duration of the block."""
+    con.register(name, table)
+    try:
+        yield
+    finally:
+        con.unregister(name)
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary", [name]
+    ).fetchall()[0][0] > 0
+
+
+def open_run(con: duckdb.DuckDBPyConnection, run: RunRecord) -> None:
+    """Record a run as started."""
+    con.execute(
+        "INSERT INTO run (run_id, as_of, started_at, status, code_version, rules_version, config_sha256, config, "
+        "out_dir) VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?)",
+        [run.run_id, run.as_of, run.started_at, run.code_version, run.rules_version, run.config_sha256,
+         run.config_json, str(run.out_dir)],
+    )
+
+
+def abandon_unfinished(con: duckdb.DuckDBPyConnection, now: datetime) -> list[Path]:
+    """Mark runs left `running` (their process died) as abandoned; returns their output directories."""
+    rows = con.execute(
+        "UPDATE run SET status = 'abandoned', finished_at = ?, "
+        "message = 'interrupted before it finished; its files were never confirmed and were removed' "
+        "WHERE status = 'running' RETURNING out_dir",
+        [now],
+    ).fetchall()
+    return [Path(r[0]) for r in rows]
+
+
+def fail_run(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime, message: str) -> None:
+    """Record that a run stopped on an error (the message names no person)."""
+    con.execute(
+        "UPDATE run SET status = 'failed', finished_at = ?, message = ? WHERE run_id = ? AND status = 'running'",
+        [now, message, run_id],
+    )
+
+
+def record_stage(con: duckdb.DuckDBPyConnection, run_id: str, stage: str, seconds: float, rows: int | None) -> None:
+    """Record how long a stage took and how many rows it handled."""
+    con.execute("INSERT OR REPLACE INTO run_stage VALUES (?, ?, ?, ?)", [run_id, stage, seconds, rows])
+
+
+def record_input(con: duckdb.DuckDBPyConnection, run_id: str, record: InputRecord) -> None:
+    """Record an input file's checksum and row counts."""
+    con.execute(
+        "INSERT OR REPLACE INTO run_input VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [run_id, record.input, str(record.path), record.size_bytes, record.sha256, record.rows_accepted,
+         record.rows_rejected, record.rows_duplicate],
+    )
+
+
+def record_rejections(con: duckdb.DuckDBPyConnection, run_id: str, input: Input, rows: pa.Table) -> None:
+    """Record rejected rows or fields (source_row, column, platform, reason) of an input in lineage."""
+    if rows.num_rows:
+        with _registered(con, "rejections", rows.select(list(REJECTION_COLUMNS))):
+            con.execute(
+                'INSERT INTO rejected_row SELECT ?, ?, source_row, "column", platform, reason FROM rejections',
+                [run_id, input],
+            )
+
+
+def set_ledger_head(con: duckdb.DuckDBPyConnection, run_id: str, seq: int | None, row_hash: str | None) -> None:
+    """Record the consent ledger's head as the run saw it."""
+    con.execute("UPDATE run SET ledger_head_seq = ?, ledger_head_hash = ? WHERE run_id = ?", [seq, row_hash, run_id])
+
+
+def reset_staging(con: duckdb.DuckDBPyConnection) -> None:
+    """Empty every staging table before a run stages its inputs."""
+    run_script(con, "staging.sql")
+
+
+def stage_customers(con: duckdb.DuckDBPyConnection, customers: pa.Table, attributes: pa.Table) -> pa.Table:
+    """Stage a batch of customer attributes; returns `customers` without the rows whose customer_id an earlier
+    row has (those are staged as rejections)."""
+    if not _has_table(con, "staging_customer"):
+        with _registered(con, "attributes", attributes):
+            con.execute("CREATE TABLE staging_customer AS SELECT * FROM attributes LIMIT 0")
+    with _registered(con, "batch", customers.select(["source_row", "customer_id"])):
+        repeated = con.sql(_sql("duplicates.sql")).to_arrow_table()["source_row"]
+    if len(repeated):
+        with _registered(con, "repeated", pa.table({"source_row": repeated})):
+            con.execute(
+                "INSERT INTO staging_rejection SELECT 'customers', source_row, 'customer_id', NULL, ? FROM repeated",
+                [REASON_DUPLICATE_ID],
+            )
+        keep = pc.invert(pc.is_in(customers["source_row"], value_set=repeated.combine_chunks()))
+        customers, attributes = customers.filter(keep), attributes.filter(keep)
+    with _registered(con, "attributes", attributes):
+        con.execute("INSERT INTO staging_customer BY NAME SELECT * FROM attributes")
+    return customers
+
+
+def stage_identifiers(con: duckdb.DuckDBPyConnection, identifiers: pa.Table, rejections: pa.Table) -> None:
+    """Stage a batch's per-platform identifiers and the fields the identifier rules rejected."""
+    with _registered(con, "identifiers", identifiers.select(list(IDENTIFIER_COLUMNS))):
+        con.execute("INSERT INTO staging_identifier BY NAME SELECT * FROM identifiers")
+    stage_rejections(con, "customers", rejections)
+
+
+def stage_rejections(con: duckdb.DuckDBPyConnection, input: Input, rejections: pa.Table) -> None:
+    """Stage rejected rows or fields of an input."""
+    if rejections.num_rows:
+        with _registered(con, "rejections", rejections.select(list(REJECTION_COLUMNS))):
+            con.execute(
+                'INSERT INTO staging_rejection SELECT ?, source_row, "column", platform, reason FROM rejections',
+                [input],
+            )
+
+
+def stage_keys(con: duckdb.DuckDBPyConnection, keys: duckdb.DuckDBPyRelation) -> None:
+    """Stage customers' suppression keys: a relation with customer_id, email_hmac and phone_hmac."""
+    keys.select("customer_id, email_hmac, phone_hmac").insert_into("customer_key")
+
+
+def finish_customers(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[int, int]:
+    """Type the staged attributes and record the customers file's rejections in lineage.
+
+    Returns:
+        (rows accepted, rows rejected as a whole).
+    """
+    if not _has_table(con, "staging_customer"):
+        con.execute("CREATE TABLE staging_customer (source_row BIGINT, customer_id VARCHAR)")
+    with _registered(con, "typed", narrowest_types(con.sql("SELECT * FROM staging_customer").to_arrow_table())):
+        con.execute("CREATE OR REPLACE TABLE staging_customer AS SELECT * FROM typed")
+    con.execute(
+        'INSERT INTO rejected_row SELECT ?, input, source_row, "column", platform, reason FROM staging_rejection '
+        "WHERE input = 'customers'",
+        [run_id],
+    )
+    accepted = con.execute("SELECT count(*) FROM staging_customer").fetchall()[0][0]
+    rejected = con.execute(
+        "SELECT count(DISTINCT source_row) FROM staging_rejection "
+        "WHERE input = 'customers' AND \"column\" IN ('*', 'customer_id')"
+    ).fetchall()[0][0]
+    return accepted, rejected
+
+
+def staged_identifier_counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """(identifier fields rejected, per-platform identifiers staged) for the customers file."""
+    return con.execute(
+        "SELECT (SELECT count(*) FROM staging_rejection WHERE input = 'customers' "
+        "AND \"column\" NOT IN ('*', 'customer_id')), (SELECT count(*) FROM staging_identifier)"
+    ).fetchall()[0]
+
+
+def customer_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The staged customer attribute columns."""
+    return [r[0] for r in con.execute("SELECT column_name FROM (DESCRIBE staging_customer)").fetchall()]
+
+
+def stage_eligible(con: duckdb.DuckDBPyConnection, eligible: duckdb.DuckDBPyRelation) -> int:
+    """Stage the consent evaluation (platform, customer_id, identifiers, event_id); returns its row count."""
+    eligible.insert_into("staging_eligible")
+    return con.execute("SELECT count(*) FROM staging_eligible").fetchall()[0][0]
+
+
+def condition_tree(con: duckdb.DuckDBPyConnection, condition: str) -> dict[str, Any]:
+    """DuckDB's parse of `SELECT customer_id FROM staging_customer WHERE (condition)`."""
+    statement = f"SELECT customer_id FROM staging_customer WHERE ({condition})"
+    return json.loads(con.execute("SELECT json_serialize_sql(?)", [statement]).fetchall()[0][0])
+
+
+def count_matching(con: duckdb.DuckDBPyConnection, condition: str | None) -> int:
+    """How many staged customers meet `condition` (an audience condition already parsed as one expression)."""
+    where = f"WHERE ({condition})" if condition is not None else ""
+    return con.execute(f"SELECT count(*) FROM staging_customer {where}").fetchall()[0][0]
+
+
+def stage_audience(con: duckdb.DuckDBPyConnection, name: str, condition: str | None) -> None:
+    """Stage the customers of one audience (every customer when `condition` is None)."""
+    where = f"WHERE ({condition})" if condition is not None else ""
+    con.execute(f"INSERT INTO staging_audience SELECT ?, customer_id FROM staging_customer {where}", [name])
+
+
+def plan_targets(con: duckdb.DuckDBPyConnection, targets: Sequence[Target]) -> list[Plan]:
+    """Current members, sizes, base runs, deltas and next platform state of every target."""
+    con.execute("DELETE FROM staging_target")
+    con.executemany(
+        "INSERT INTO staging_target VALUES (?, ?, ?, ?)",
+        [[t.platform, t.audience, t.condition, t.minimum] for t in targets],
+    )
+    run_script(con, "members.sql")
+    run_script(con, "plan.sql")
+    rows = con.execute(
+        "SELECT p.platform, p.audience, p.customers, p.\"values\", p.minimum, p.status, p.base_run_id, "
+        "count(*) FILTER (WHERE d.op = 'add'), count(*) FILTER (WHERE d.op = 'remove') "
+        "FROM staging_plan p LEFT JOIN staging_delta d USING (platform, audience) "
+        "GROUP BY ALL ORDER BY p.platform, p.audience"
+    ).fetchall()
+    return [Plan(*row) for row in rows]
+
+
+def members(con: duckdb.DuckDBPyConnection, platform: str, audience: str, op: Op) -> pa.Table:
+    """What one file set receives: customer_id, identifier, id_type and value, sorted."""
+    if op == "full":
+        query = "SELECT customer_id, identifier, id_type, value FROM staging_member WHERE platform = ? AND audience = ?"
+        params: list[Any] = [platform, audience]
+    else:
+        query = ("SELECT customer_id, identifier, id_type, value FROM staging_delta "
+                 "WHERE platform = ? AND audience = ? AND op = ?")
+        params = [platform, audience, op]
+    return con.sql(query + " ORDER BY customer_id, identifier, id_type, value", params=params).to_arrow_table()
+
+
+def commit_run(
+    con: duckdb.DuckDBPyConnection, run_id: str, finished_at: datetime, files: Sequence[ExportFile],
+    write_manifest: Callable[[], str],
+) -> None:
+    """Record the run's lineage and mark it successful; `write_manifest` (returning the manifest's SHA-256) runs
+    inside the same transaction, so a process that dies before the commit leaves the run `running`, and the next
+    run removes its files."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if files:
+            con.executemany(
+                "INSERT INTO export_file VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [[run_id, f.path, f.platform, f.audience, f.op, f.identifier, f.rows, f.sha256] for f in files],
+            )
+        run_script(con, "commit.sql", {"run_id": run_id, "finished_at": finished_at})
+        con.execute("UPDATE run SET manifest_sha256 = ? WHERE run_id = ?", [write_manifest(), run_id])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def last_run(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
+    """The latest run's id and status."""
+    rows = con.execute("SELECT run_id, status FROM run ORDER BY started_at DESC LIMIT 1").fetchall()
+    return (rows[0][0], rows[0][1]) if rows else None

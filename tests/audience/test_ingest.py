@@ -1,0 +1,118 @@
+import csv
+import random
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from audience.errors import InputError
+from audience.ingest import (
+    CORE_COLUMNS,
+    REASON_EMPTY_ID,
+    REASON_FIELD_COUNT,
+    attributes,
+    customer_batches,
+    narrowest_types,
+)
+
+
+def _read(path: Path, batch_rows: int = 500_000) -> tuple[dict[int, dict], list[tuple[int, str, str]]]:
+    rows: dict[int, dict] = {}
+    rejected: list[tuple[int, str, str]] = []
+    for batch in customer_batches(path, batch_rows=batch_rows):
+        for row in batch.customers.to_pylist():
+            rows[row["source_row"]] = row
+        rejected += [(r["source_row"], r["column"], r["reason"]) for r in batch.rejections.to_pylist()]
+    return rows, sorted(rejected)
+
+
+def test_rows_are_numbered_by_data_row_and_unusable_rows_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text(
+        'customer_id,email,segment\nC1,a@x.pl,gold\nC2,"two\nlines",silver\nC3,x,y,extra\n,c@x.pl,gold\n'
+        "C5\nC6,,\n   ,d@x.pl,gold\n",
+        encoding="utf-8",
+    )
+    rows, rejected = _read(path)
+    assert sorted(rows) == [1, 2, 6]
+    assert rows[2]["email"] == "two\nlines"
+    assert rows[6]["email"] is None and rows[6]["segment"] is None
+    assert rejected == [(3, "*", REASON_FIELD_COUNT), (4, "customer_id", REASON_EMPTY_ID),
+                        (5, "*", REASON_FIELD_COUNT), (7, "customer_id", REASON_EMPTY_ID)]
+
+
+def test_numbering_holds_across_many_batches(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    rng = random.Random(3)
+    bad = set(rng.sample(range(1, 120_001), 300))
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["customer_id", "email", "note"])
+        for i in range(1, 120_001):
+            w.writerow([f"C{i}", f"user{i}@example.pl", "x" * 40] + (["extra"] if i in bad else []))
+    rows, rejected = _read(path, batch_rows=1_000)
+    assert [r for r, _, _ in rejected] == sorted(bad)
+    assert len(rows) == 120_000 - len(bad)
+    assert all(row["customer_id"] == f"C{n}" for n, row in rows.items())
+
+
+def test_every_batch_has_the_core_columns_as_text(tmp_path: Path) -> None:
+    path = tmp_path / "customers.parquet"
+    pq.write_table(pa.table({"customer_id": [10, 11], "phone": ["512345678", None], "orders": [1, 2]}), path)
+    (batch,) = list(customer_batches(path))
+    table = batch.customers
+    assert table.column_names[: len(CORE_COLUMNS) + 1] == ["source_row", *CORE_COLUMNS]
+    assert table["customer_id"].to_pylist() == ["10", "11"]
+    assert table["source_row"].to_pylist() == [1, 2]
+    assert table["email"].null_count == 2
+    assert table["orders"].type == pa.int64()
+
+
+def test_a_file_without_customer_id_is_refused_naming_the_column(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text("id,email\n1,a@x.pl\n", encoding="utf-8")
+    with pytest.raises(InputError, match="customer_id"):
+        list(customer_batches(path))
+
+
+def test_unknown_extension_and_missing_file_are_input_errors(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="does not exist"):
+        list(customer_batches(tmp_path / "nope.csv"))
+    (tmp_path / "c.xlsx").write_text("x", encoding="utf-8")
+    with pytest.raises(InputError, match=r"\.csv or \.parquet"):
+        list(customer_batches(tmp_path / "c.xlsx"))
+
+
+def test_unreadable_bytes_are_reported_without_the_row(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_bytes(b"customer_id,email\nC1,jan.kowalski\xff@wp.pl\n")
+    with pytest.raises(InputError) as raised:
+        list(customer_batches(path))
+    assert "kowalski" not in str(raised.value)
+    assert "UTF-8" in str(raised.value)
+
+
+def test_attributes_drop_raw_identifiers_and_take_the_narrowest_type() -> None:
+    table = pa.table({
+        "source_row": pa.array([1, 2, 3], pa.int64()),
+        "customer_id": ["001", "002", "003"],
+        "email": ["a@x.pl", None, "b@x.pl"],
+        "phone": [None, None, None],
+        "device_id": [None, None, None],
+        "country": ["PL", "DE", None],
+        "orders": ["1", "20", None],
+        "ltv": ["1.5", "2", "3"],
+        "since": ["2024-01-01", "2025-02-03", None],
+        "newsletter": ["true", "false", "true"],
+        "city": ["Kraków", "5", "Łódź"],
+    })
+    typed = narrowest_types(attributes(table))
+    assert "email" not in typed.column_names and "phone" not in typed.column_names
+    types = {f.name: f.type for f in typed.schema}
+    assert types["customer_id"] == pa.string() and types["country"] == pa.string()
+    assert types["orders"] == pa.int64()
+    assert types["ltv"] == pa.float64()
+    assert types["since"] == pa.date32()
+    assert types["newsletter"] == pa.bool_()
+    assert types["city"] == pa.string()
