@@ -2,8 +2,14 @@
 
 import typer
 
-app = typer.Typer(
-    no_args_is_help=True,
-    pretty_exceptions_show_locals=False,
-    help="Consent-filtered, hashed customer audiences for TikTok, Meta and Google.",
-)
+from pipelines.commands.hash import hash_command
+
+app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False)
+
+
+@app.callback()
+def main() -> None:
+    """Consent-filtered, hashed customer audiences for TikTok, Meta and Google."""
+
+
+app.command("hash")(hash_command)

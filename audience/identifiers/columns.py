@@ -381,3 +381,31 @@ def normalise_customers(table: pa.Table, rules: RuleSet, *, prehashed: frozenset
         ]) + " ORDER BY source_row, \"column\", platform NULLS FIRST").to_arrow_table()
         keys = con.sql("SELECT customer_id, email, phone FROM c").to_arrow_table()
     return Normalised(identifiers, rejections, keys)
+
+
+def platform_column(kind: Kind, platform: str, raw: pa.Array | pa.ChunkedArray, rules: RuleSet = RuleSet(),
+                    region: str | None = None) -> pa.Table:
+    """Each raw value's platform string (before hashing), its SHA-256 and the reason where there is none.
+
+    Returns a table aligned with `raw`: normalized, sha256, reason.
+    """
+    regions = None if region is None else pa.array([region] * len(raw), pa.string())
+    canonical = {
+        "email": lambda: canonical_email_column(raw),
+        "phone": lambda: canonical_phone_column(raw, regions, rules.default_region),
+        "maid": lambda: canonical_maid_column(raw),
+    }[kind]()
+    p = rules.platform(platform)
+    derive = {
+        "email": _email_string(p, "v"),
+        "phone": "v" if p.phone_plus else "substr(v, 2)",
+        "maid": "v",
+    }[kind]
+    with _connect() as con:
+        con.register("canon", pa.table({"v": canonical.values, "r": canonical.reasons}))
+        result = con.sql(f"""
+            SELECT s AS normalized, sha256(s) AS sha256,
+                   CASE WHEN v IS NOT NULL AND s IS NULL THEN {_literal(reasons.EMAIL_EMPTY_AFTER_CUT)} ELSE r END AS reason
+            FROM (SELECT row_number() OVER () AS i, v, r, {derive} AS s FROM canon) ORDER BY i""").to_arrow_table()
+        con.unregister("canon")
+    return result
