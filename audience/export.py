@@ -59,12 +59,14 @@ def ensure_dir(path: Path) -> None:
         os.chmod(directory, DIR_MODE)
 
 
-def write_atomic(path: Path, chunks: Iterable[bytes | memoryview]) -> tuple[int, str]:
+def write_atomic(path: Path, chunks: Iterable[bytes | memoryview], *, sync_dir: bool = True) -> tuple[int, str]:
     """Write `chunks` to `path` so that the file appears complete or not at all.
 
     The bytes go to a temporary file in the same directory, are flushed to disk and made owner-only (0600), and
     the temporary file then replaces `path`. Missing parent directories are created owner-only (0700). If
     anything fails, the temporary file is removed and an existing file at `path` is left as it was.
+    With `sync_dir=False` the caller makes the rename durable itself, with one `sync_directory` call after
+    writing several files into the same directory.
 
     Returns:
         The number of bytes written and their SHA-256 (lowercase hex).
@@ -86,8 +88,18 @@ def write_atomic(path: Path, chunks: Iterable[bytes | memoryview]) -> tuple[int,
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
-    _fsync_dir(path.parent)
+    if sync_dir:
+        sync_directory(path.parent)
     return size, digest.hexdigest()
+
+
+def sync_directory(directory: Path) -> None:
+    """Flush a directory's entries (new names, renames) to disk."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def write_manifest(run_dir: Path, *, run_id: str, as_of: str, files: Sequence[ExportFile]) -> Path:
@@ -177,11 +189,3 @@ def _check_relative(path: str, *, where: str = "manifest entry") -> None:
     pure = PurePosixPath(path)
     if pure.is_absolute() or not pure.parts or ".." in pure.parts or "\\" in path:
         raise InputError(f"{where}: path {path!r} must be relative to the run directory, with '/' separators.")
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from audience.errors import InputError
-from audience.export import ExportFile, FileIdentifier, Op, write_atomic
+from audience.export import ExportFile, FileIdentifier, Op, sync_directory, write_atomic
 
 __all__ = [
     "SHA256_WIDTH",
@@ -24,13 +24,14 @@ __all__ = [
     "PlatformWriter",
     "Target",
     "batch_ranges",
-    "by_customer",
     "check_members",
+    "customer_rows",
+    "choose",
     "concat",
     "int_option",
     "text_option",
     "value_matrix",
-    "values_of",
+    "values_at",
 ]
 
 Identifier = Literal["email", "phone", "device_id"]
@@ -129,17 +130,19 @@ class Target:
     ) -> ExportFile:
         """Write one file atomically into the folder and return its manifest entry."""
         relative = self.folder / name
-        _, sha256 = write_atomic(self.run_dir.joinpath(*relative.parts), chunks)
+        _, sha256 = write_atomic(self.run_dir.joinpath(*relative.parts), chunks, sync_dir=False)
         return ExportFile(relative.as_posix(), self.platform, self.audience, self.op, identifier, rows, sha256)
 
     def finish(self, files: list[ExportFile]) -> list[ExportFile]:
-        """Remove files in the folder that this write did not produce (left by an earlier attempt); sort `files`."""
+        """Remove files in the folder that this write did not produce (left by an earlier attempt), flush the
+        folder's entries to disk, and return `files` sorted by path."""
         folder = self.run_dir.joinpath(*self.folder.parts)
         keep = {PurePosixPath(f.path).name for f in files}
         if folder.is_dir():
             for stale in folder.iterdir():
                 if stale.is_file() and stale.name not in keep:
                     stale.unlink()
+            sync_directory(folder)
         return sorted(files, key=lambda f: f.path)
 
 
@@ -174,7 +177,7 @@ class Lines:
 def check_members(members: pa.Table, id_types: Mapping[str, IdTypeSpec]) -> Members:
     """Check a members table's columns, id_types and identifiers against a platform, and split it by id_type.
 
-    Values are checked as they are taken out (`values_of`, `by_customer`).
+    Values are checked as they are taken out (`values_at`).
 
     Raises:
         InputError: a required column is missing or not text, or a row (named by its 1-based number, never by
@@ -217,43 +220,49 @@ def check_members(members: pa.Table, id_types: Mapping[str, IdTypeSpec]) -> Memb
     return Members(*columns, rows, forms)
 
 
-def values_of(members: Members, id_type: str) -> pa.LargeStringArray:
-    """The values of one id_type in input order, checked against the form the platform receives.
+def customer_rows(members: Members, id_types: Sequence[str]) -> dict[str, np.ndarray]:
+    """For every customer, sorted by customer_id: the input row holding its value of each id_type, or -1.
 
     Raises:
-        InputError: a value is not in that form (the row is named).
+        InputError: a customer has two values of one id_type (the rows are named).
     """
-    rows = members.rows.get(id_type, np.empty(0, dtype=np.int64))
-    return _take(members, id_type, rows)
-
-
-def by_customer(members: Members, id_types: Sequence[str]) -> dict[str, pa.LargeStringArray]:
-    """One row per customer, sorted by customer_id, with a checked column per id_type (null where absent).
-
-    Raises:
-        InputError: a customer has two values of one id_type, or a value is not in the platform's form (the rows
-            are named).
-    """
-    encoded = pc.dictionary_encode(members.customer_id)
-    customers = encoded.dictionary
-    rank = np.empty(len(customers), dtype=np.int64)
-    rank[pc.sort_indices(customers).to_numpy()] = np.arange(len(customers))
-    position = rank[encoded.indices.to_numpy()]
-    columns = {}
+    position, customers = _customer_positions(members.customer_id)
+    found = {}
     for id_type in id_types:
         rows = members.rows.get(id_type, np.empty(0, dtype=np.int64))
         where = position[rows]
-        counts = np.bincount(where, minlength=len(customers))
+        counts = np.bincount(where, minlength=customers)
         if len(rows) and counts.max() > 1:
             twice = rows[where == int(np.flatnonzero(counts > 1)[0])][:2] + 1
             raise InputError(
                 f"Members rows {twice[0]} and {twice[1]} hold two {id_type} values for one customer; "
                 "pass at most one value per customer and identifier."
             )
-        slot = np.full(len(customers), -1, dtype=np.int64)
+        slot = np.full(customers, -1, dtype=np.int64)
         slot[where] = rows
-        columns[id_type] = _take(members, id_type, slot)
-    return columns
+        found[id_type] = slot
+    return found
+
+
+def values_at(members: Members, id_type: str, rows: np.ndarray) -> pa.LargeStringArray:
+    """The values at the given input rows (null where a row is -1), checked against the form the id_type needs.
+
+    Raises:
+        InputError: a value is not in that form (its row is named, never its value).
+    """
+    values = members.value.take(pa.array(rows, mask=rows < 0)).cast(_TEXT)
+    form = members.forms[id_type]
+    width = SHA256_WIDTH if form == "sha256" else MAID_WIDTH
+    present = rows >= 0
+    wrong_length = (np.diff(_offsets(values)) != width) & present
+    if wrong_length.any() or not _well_formed(values, form, width):
+        bad = (wrong_length | _bad_rows(values, form)) & present
+        row = int(rows[np.flatnonzero(bad)[0]]) + 1
+        raise InputError(
+            f"Members row {row}, column value: not {_FORM_TEXT[form]} as id_type {id_type} needs; "
+            "pass the identifier core's platform value unchanged."
+        )
+    return values
 
 
 def value_matrix(values: pa.Array, width: int) -> np.ndarray:
@@ -268,9 +277,14 @@ def value_matrix(values: pa.Array, width: int) -> np.ndarray:
 
 
 def concat(*parts: pa.Array | str) -> pa.Array:
-    """Element-wise concatenation of string columns and constants; null wherever a column is null."""
+    """Element-wise concatenation of string columns and constants; a null counts as an empty string."""
     columns = [pa.scalar(p, _TEXT) if isinstance(p, str) else p for p in parts]
-    return pc.binary_join_element_wise(*columns, pa.scalar("", _TEXT))
+    return pc.binary_join_element_wise(*columns, pa.scalar("", _TEXT), null_handling="replace", null_replacement="")
+
+
+def choose(mask: pa.Array, yes: str, no: str) -> pa.Array:
+    """Per row, the text `yes` where `mask` is true and `no` where it is false."""
+    return pc.if_else(mask, pa.scalar(yes, _TEXT), pa.scalar(no, _TEXT))
 
 
 def batch_ranges(count: int, size: int) -> Iterator[tuple[int, int]]:
@@ -306,26 +320,29 @@ def _offsets(array: pa.Array) -> np.ndarray:
     return np.frombuffer(array.buffers()[1], dtype=kind)[array.offset : array.offset + len(array) + 1]
 
 
+def _customer_positions(customer_id: pa.Array) -> tuple[np.ndarray, int]:
+    """Each row's customer, numbered in customer_id order; and the number of customers.
+
+    Input sorted by customer_id (as the workspace hands it over) is numbered in one pass; any other order is
+    hashed and its distinct customer ids sorted.
+    """
+    count = len(customer_id)
+    if count > 1:
+        before, after = customer_id.slice(0, count - 1), customer_id.slice(1)
+        if pc.all(pc.less_equal(before, after)).as_py():
+            starts = pc.not_equal(before, after).to_numpy(zero_copy_only=False)
+            position = np.concatenate(([0], np.cumsum(starts, dtype=np.int64)))
+            return position, int(position[-1]) + 1
+    encoded = pc.dictionary_encode(customer_id)
+    customers = encoded.dictionary
+    rank = np.empty(len(customers), dtype=np.int64)
+    rank[pc.sort_indices(customers).to_numpy()] = np.arange(len(customers))
+    return rank[encoded.indices.to_numpy()], len(customers)
+
+
 def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
     encoded = pc.dictionary_encode(column.combine_chunks())
     return encoded.indices.to_numpy(), encoded.dictionary.to_pylist()
-
-
-def _take(members: Members, id_type: str, index: np.ndarray) -> pa.LargeStringArray:
-    """members.value at `index` (null where the index is -1), checked against the id_type's form."""
-    values = members.value.take(pa.array(index, mask=index < 0)).cast(_TEXT)
-    form = members.forms[id_type]
-    width = SHA256_WIDTH if form == "sha256" else MAID_WIDTH
-    present = index >= 0
-    wrong_length = (np.diff(_offsets(values)) != width) & present
-    if wrong_length.any() or not _well_formed(values, form, width):
-        bad = (wrong_length | _bad_rows(values, form)) & present
-        row = int(index[np.flatnonzero(bad)[0]]) + 1
-        raise InputError(
-            f"Members row {row}, column value: not {_FORM_TEXT[form]} as id_type {id_type} needs; "
-            "pass the identifier core's platform value unchanged."
-        )
-    return values
 
 
 def _well_formed(values: pa.LargeStringArray, form: ValueForm, width: int) -> bool:

@@ -18,11 +18,13 @@ from audience.platforms.base import (
     Op,
     Target,
     batch_ranges,
-    by_customer,
     check_members,
+    choose,
     concat,
+    customer_rows,
     int_option,
     text_option,
+    values_at,
 )
 
 ID_TYPES = {
@@ -85,22 +87,30 @@ class GoogleWriter:
         checked = check_members(members, ID_TYPES)
         if not len(checked):
             return target.finish([])
-        columns = by_customer(checked, tuple(ID_TYPES))
-        email, phone, mobile = columns["EMAIL"], columns["PHONE"], columns["MOBILE_ID"]
+        rows_of = customer_rows(checked, tuple(ID_TYPES))
+        has_contact = (rows_of["EMAIL"] >= 0) | (rows_of["PHONE"] >= 0)
+        email_rows, phone_rows = rows_of["EMAIL"][has_contact], rows_of["PHONE"][has_contact]
+        email, phone = values_at(checked, "EMAIL", email_rows), values_at(checked, "PHONE", phone_rows)
+        has_email, has_phone = pa.array(email_rows >= 0), pa.array(phone_rows >= 0)
+        mobile_rows = rows_of["MOBILE_ID"]
+        mobile = values_at(checked, "MOBILE_ID", mobile_rows[mobile_rows >= 0])
         tail = "}," if op == "remove" else f', "consent": {json.dumps(CONSENT)}}},'
-        email_id = concat('{"emailAddress": "', email, '"}')
-        phone_id = concat('{"phoneNumber": "', phone, '"}')
-        identifiers = pc.coalesce(concat(email_id, ", ", phone_id), email_id, phone_id)
-        has_contact = pc.or_(pc.is_valid(email), pc.is_valid(phone))
         lists = {
             CONTACT: (
-                concat('{"userData": {"userIdentifiers": [', identifiers, "]}", tail, "\n").filter(has_contact),
-                concat(pc.fill_null(email, ""), ",", pc.fill_null(phone, ""), "\n").filter(has_contact),
+                concat(
+                    '{"userData": {"userIdentifiers": [',
+                    choose(has_email, '{"emailAddress": "', ""),
+                    email,
+                    choose(has_email, '"}', ""),
+                    choose(pc.and_(has_email, has_phone), ", ", ""),
+                    choose(has_phone, '{"phoneNumber": "', ""),
+                    phone,
+                    choose(has_phone, '"}', ""),
+                    f"]}}{tail}\n",
+                ),
+                concat(email, ",", phone, "\n"),
             ),
-            MOBILE: (
-                concat('{"mobileData": {"mobileIds": ["', mobile, '"]}', tail, "\n").drop_null(),
-                concat(mobile, "\n").drop_null(),
-            ),
+            MOBILE: (concat('{"mobileData": {"mobileIds": ["', mobile, f'"]}}{tail}\n'), concat(mobile, "\n")),
         }
         files = []
         for kind, (bodies, csv) in lists.items():

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from audience.platforms.base import (
     ExportFile,
@@ -15,10 +14,11 @@ from audience.platforms.base import (
     Op,
     Target,
     batch_ranges,
-    by_customer,
     check_members,
     concat,
+    customer_rows,
     int_option,
+    values_at,
 )
 
 ID_TYPES = {
@@ -56,10 +56,10 @@ class MetaWriter:
         checked = check_members(members, ID_TYPES)
         if not len(checked):
             return target.finish([])
-        columns = by_customer(checked, SCHEMA)
-        cells = [pc.fill_null(columns[key], "") for key in SCHEMA]
-        csv_lines = Lines(concat(cells[0], ",", cells[1], ",", cells[2], "\n"))
-        rows = Lines(concat('["', cells[0], '", "', cells[1], '", "', cells[2], '"],\n'))
+        rows_of = customer_rows(checked, SCHEMA)
+        email, phone, madid = (values_at(checked, key, rows_of[key]) for key in SCHEMA)
+        csv_lines = Lines(concat(email, ",", phone, ",", madid, "\n"))
+        rows = Lines(concat('["', email, '", "', phone, '", "', madid, '"],\n'))
         payloads = [
             target.write(PAYLOAD_NAME.format(n), _payload(rows, start, stop), identifier="multi", rows=stop - start)
             for n, (start, stop) in enumerate(batch_ranges(len(rows), batch), start=1)

@@ -17,7 +17,7 @@ from audience.platforms.base import (
     check_members,
     int_option,
     value_matrix,
-    values_of,
+    values_at,
 )
 
 ID_TYPES = {
@@ -52,7 +52,8 @@ class TikTokWriter:
         checked = check_members(members, ID_TYPES)
         files = []
         for id_type in sorted(checked.rows):
-            lines = _lines(value_matrix(values_of(checked, id_type), SHA256_WIDTH))
+            values = values_at(checked, id_type, checked.rows[id_type])
+            lines = _lines(value_matrix(values, SHA256_WIDTH))
             parts = list(batch_ranges(len(lines), limit // LINE_BYTES))
             for n, (start, stop) in enumerate(parts, start=1):
                 name = f"{id_type}.txt" if len(parts) == 1 else f"{id_type}-{n:04d}.txt"
@@ -63,7 +64,8 @@ class TikTokWriter:
 
 def _lines(hashes: np.ndarray) -> np.ndarray:
     """Distinct hashes, sorted, each followed by a newline: an (n, 65) byte matrix."""
-    distinct = np.unique(hashes.view(f"S{SHA256_WIDTH}").ravel())
+    ordered = np.sort(hashes.view(f"S{SHA256_WIDTH}").ravel())
+    distinct = ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))] if len(ordered) else ordered
     lines = np.empty((len(distinct), LINE_BYTES), dtype=np.uint8)
     lines[:, :SHA256_WIDTH] = distinct.view(np.uint8).reshape(len(distinct), SHA256_WIDTH)
     lines[:, SHA256_WIDTH] = ord("\n")

@@ -320,6 +320,19 @@ def test_output_does_not_depend_on_row_order_or_chunking(
     assert tree(first) == tree(second)
 
 
+@pytest.mark.parametrize("platform", sorted(PLATFORMS), ids=str)
+def test_input_sorted_by_customer_gives_the_same_files_as_any_other_order(platform: str, tmp_path: Path) -> None:
+    rows = rows_of(platform, "all", "full")
+    ordered = sorted(rows, key=lambda r: (r["customer_id"], r["identifier"], r["id_type"]))
+    options = OPTIONS[platform, "all"]
+
+    a = PLATFORMS[platform].write(table(rows), audience="all", op="full", run_dir=tmp_path / "a", options=options)
+    b = PLATFORMS[platform].write(table(ordered), audience="all", op="full", run_dir=tmp_path / "b", options=options)
+
+    assert a == b
+    assert tree(tmp_path / "a") == tree(tmp_path / "b")
+
+
 def member(customer: str, identifier: str, id_type: str, value: str) -> dict[str, str]:
     return {"customer_id": customer, "identifier": identifier, "id_type": id_type, "value": value}
 
@@ -338,6 +351,8 @@ ERROR_CASES = {
                                "row 1, column value"),
     "two-emails": (table([member("c1", "email", "EMAIL", "a" * 64), member("c2", "email", "EMAIL", "b" * 64),
                           member("c1", "email", "EMAIL", "c" * 64)]), "rows 1 and 3 hold two EMAIL values"),
+    "two-emails-sorted": (table([member("c1", "email", "EMAIL", "a" * 64), member("c1", "email", "EMAIL", "b" * 64),
+                                 member("c2", "email", "EMAIL", "c" * 64)]), "rows 1 and 2 hold two EMAIL values"),
     "null": (pa.table({"customer_id": ["c1", None], "identifier": ["email"] * 2, "id_type": ["EMAIL"] * 2,
                        "value": ["a" * 64] * 2}), "row 2, column customer_id: empty"),
     "not-text": (pa.table({"customer_id": [1], "identifier": ["email"], "id_type": ["EMAIL"], "value": ["a" * 64]}),
