@@ -35,7 +35,8 @@ OPTIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("meta", "all"): {"batch_size": 2},
     ("tiktok", "all"): {"max_file_bytes": 2 * 65, "phone_plus": False},
 }
-"""Small batches for audience `all` so that splitting shows; audience `vip` runs on the defaults."""
+"""Small batches for audience `all` so that splitting shows; audience `vip` runs on the defaults. `phone_plus` is
+the identifier core's TikTok option: writers ignore keys they do not use, as the config hands over whole sections."""
 HEX64 = re.compile(r"[0-9a-f]{64}")
 MAID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
