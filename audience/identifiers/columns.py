@@ -347,39 +347,42 @@ def normalise_customers(table: pa.Table, rules: RuleSet, *, prehashed: frozenset
                            ELSE 'unknown' END AS os
             FROM canon""")
         con.unregister("canon")
+        strings = ", ".join(f"{_email_string(rules.platform(p), 'email')} AS email_{p}" for p in PLATFORMS)
+        hashes = ", ".join(f"CASE WHEN email_{p} = email THEN email_sha ELSE sha256(email_{p}) END AS email_sha_{p}"
+                           for p in PLATFORMS)
+        con.execute(f"CREATE TEMP TABLE e AS SELECT *, {hashes} FROM (SELECT *, {strings} FROM c)")
         selects, rejects = [], []
         for platform in PLATFORMS:
             p = rules.platform(platform)
             name = _literal(platform)
-            email_string = _email_string(p, "email")
             selects.append(f"""
                 SELECT customer_id, source_row, 'email' AS identifier, {name} AS platform,
                        {_literal(p.id_types['email'])} AS id_type,
-                       coalesce(email_given, CASE WHEN s = email THEN email_sha ELSE sha256(s) END) AS value,
-                       coalesce(email_given, CASE WHEN s = email THEN email_sha ELSE sha256(s) END) AS sha256
-                FROM (SELECT *, {email_string} AS s FROM c) WHERE s IS NOT NULL OR email_given IS NOT NULL""")
+                       coalesce(email_given, email_sha_{platform}) AS value,
+                       coalesce(email_given, email_sha_{platform}) AS sha256
+                FROM e WHERE email_{platform} IS NOT NULL OR email_given IS NOT NULL""")
             rejects.append(f"""
                 SELECT source_row, 'email' AS "column", {name} AS platform,
                        {_literal(reasons.EMAIL_EMPTY_AFTER_CUT)} AS reason
-                FROM c WHERE email IS NOT NULL AND ({email_string}) IS NULL""")
+                FROM e WHERE email IS NOT NULL AND email_{platform} IS NULL""")
             phone_sha = "phone_plus_sha" if p.phone_plus else "phone_digits_sha"
             selects.append(f"""
                 SELECT customer_id, source_row, 'phone', {name}, {_literal(p.id_types['phone'])},
                        coalesce(phone_given, {phone_sha}), coalesce(phone_given, {phone_sha})
-                FROM c WHERE phone IS NOT NULL OR phone_given IS NOT NULL""")
+                FROM e WHERE phone IS NOT NULL OR phone_given IS NOT NULL""")
             os_types = " ".join(f"WHEN {_literal(os)} THEN {_literal(t)}" for os, t in p.id_types.items()
                                 if os in ("ios", "android", "unknown"))
             selects.append(f"""
                 SELECT customer_id, source_row, 'device_id', {name}, CASE os {os_types} END,
                        {'device_sha' if p.maid_hashed else 'device_id'}, device_sha
-                FROM c WHERE device_id IS NOT NULL""")
+                FROM e WHERE device_id IS NOT NULL""")
         identifiers = con.sql(" UNION ALL ".join(selects)).to_arrow_table()
         rejections = con.sql(" UNION ALL ".join([
             *(f"""SELECT source_row, {_literal(col)} AS "column", NULL::VARCHAR AS platform, {col}_reason AS reason
-                  FROM c WHERE {col}_reason IS NOT NULL""" for col in ("email", "phone", "device_id")),
+                  FROM e WHERE {col}_reason IS NOT NULL""" for col in ("email", "phone", "device_id")),
             *rejects,
         ]) + " ORDER BY source_row, \"column\", platform NULLS FIRST").to_arrow_table()
-        keys = con.sql("SELECT customer_id, email, phone FROM c").to_arrow_table()
+        keys = con.sql("SELECT customer_id, email, phone FROM e").to_arrow_table()
     return Normalised(identifiers, rejections, keys)
 
 

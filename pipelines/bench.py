@@ -1,0 +1,145 @@
+"""`make bench`: throughput, peak memory and exactness of the identifier core, against a per-record implementation.
+
+Each measured stage runs in a fresh child process so that its peak memory is its own.
+"""
+
+import argparse
+import csv
+import hashlib
+import itertools
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow as pa
+
+from audience import ingest
+from audience.identifiers.columns import (
+    canonical_email_column,
+    canonical_maid_column,
+    canonical_phone_column,
+    normalise_customers,
+)
+from audience.identifiers.reference import canonical_email, canonical_maid, canonical_phone, platform_value
+from audience.identifiers.rules import PLATFORMS, RuleSet
+from data.generator import write_customers
+from data.messy import messy_values
+
+SIZES = (1_000_000, 10_000_000)
+SAMPLE = 20_000
+MESSY = {"email": 400_000, "phone": 400_000, "maid": 200_000}
+REGIONS = ("PL", "PL", "PL", "DE", "GB", "US", "UA", "CZ", None, "XX")
+KINDS = (("email", "email"), ("phone", "phone"), ("maid", "device_id"))
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def stage_normalise(path: Path) -> dict:
+    """Read a customers file in batches and normalise and hash every identifier for every platform."""
+    started = time.perf_counter()
+    customers = identifiers = rejections = 0
+    rules = RuleSet()
+    for batch in ingest.customer_batches(path):
+        table = batch.customers.select(["customer_id", "source_row", *ingest.CORE_COLUMNS[1:]])
+        normalised = normalise_customers(table, rules)
+        customers += table.num_rows
+        identifiers += normalised.identifiers.num_rows
+        rejections += normalised.rejections.num_rows
+    seconds = time.perf_counter() - started
+    return {"customers": customers, "seconds": seconds, "identifiers": identifiers, "rejections": rejections,
+            "peak_rss_mb": _peak_rss_mb()}
+
+
+def per_record(path: Path, limit: int) -> dict:
+    """The platform samples' approach: every value of every customer through the libraries, once per platform."""
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(itertools.islice(csv.DictReader(f), limit))
+    started = time.perf_counter()
+    sent = 0
+    for row in rows:
+        for platform in PLATFORMS:
+            for kind, column in KINDS:
+                if row[column]:
+                    outcome = platform_value(kind, platform, row[column], row["country"] or None)
+                    if outcome.ok:
+                        hashlib.sha256(outcome.value.encode("utf-8")).hexdigest()
+                        sent += 1
+    seconds = time.perf_counter() - started
+    return {"customers": len(rows), "seconds": seconds, "identifiers": sent}
+
+
+def self_check(seed: int = 11) -> dict[str, int]:
+    """Mismatches between the column path and the reference over generated messy values, per kind."""
+    mismatches = {}
+    for kind, n in MESSY.items():
+        values = messy_values(kind, n, seed=seed)
+        if kind == "phone":
+            countries = [REGIONS[i % len(REGIONS)] for i in range(n)]
+            column = canonical_phone_column(pa.array(values), pa.array(countries, pa.string()), "PL")
+            expected = (canonical_phone(v, c, "PL") for v, c in zip(values, countries))
+        else:
+            column = (canonical_email_column if kind == "email" else canonical_maid_column)(pa.array(values))
+            expected = map(canonical_email if kind == "email" else canonical_maid, values)
+        got = zip(column.values.to_pylist(), column.reasons.to_pylist())
+        mismatches[kind] = sum((o.value, o.reason) != g for o, g in zip(expected, got))
+    return mismatches
+
+
+def _child(stage: str, path: Path) -> dict:
+    done = subprocess.run([sys.executable, "-m", "pipelines.bench", "--stage", stage, str(path)],
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _customers_file(directory: Path, size: int) -> Path:
+    path = directory / f"customers-{size}.csv"
+    if not path.exists():
+        started = time.perf_counter()
+        write_customers(path.with_suffix(".tmp"), size)
+        path.with_suffix(".tmp").rename(path)
+        print(f"generated {size:,} customers in {time.perf_counter() - started:.1f} s -> {path}", flush=True)
+    return path
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="customer counts, comma-separated")
+    parser.add_argument("--out", type=Path, default=Path("bench-out"), help="where generated inputs are kept")
+    parser.add_argument("--sample", type=int, default=SAMPLE, help="customers for the per-record baseline")
+    parser.add_argument("--stage", help=argparse.SUPPRESS)
+    parser.add_argument("path", nargs="?", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.stage == "normalise":
+        print(json.dumps(stage_normalise(args.path)))
+        return
+    args.out.mkdir(parents=True, exist_ok=True)
+    sizes = [int(s) for s in args.sizes.split(",")]
+
+    started = time.perf_counter()
+    mismatches = self_check()
+    total = sum(MESSY.values())
+    print(f"self-check: {total:,} messy values, column path vs reference: "
+          f"{sum(mismatches.values())} mismatches {mismatches} ({time.perf_counter() - started:.1f} s)", flush=True)
+
+    results = [(size, _child("normalise", _customers_file(args.out, size))) for size in sizes]
+    baseline = per_record(_customers_file(args.out, sizes[0]), args.sample)
+    baseline_rate = baseline["customers"] / baseline["seconds"]
+    print(f"\nper-record baseline (phonenumbers + email-validator per value and platform): "
+          f"{baseline['customers']:,} customers in {baseline['seconds']:.2f} s = {baseline_rate:,.0f} customers/s")
+    print("\nnormalise + hash (email, phone, device ID; google, meta, tiktok), CSV read included")
+    print(f"{'customers':>12} {'seconds':>8} {'customers/s':>12} {'vs per-record':>14} {'peak RSS':>10} {'values':>12}")
+    for size, r in results:
+        rate = r["customers"] / r["seconds"]
+        print(f"{r['customers']:>12,} {r['seconds']:>8.2f} {rate:>12,.0f} {rate / baseline_rate:>13.1f}x "
+              f"{r['peak_rss_mb']:>8,.0f}MB {r['identifiers']:>12,}")
+    if any(mismatches.values()):
+        sys.exit("self-check failed: the column path disagrees with the reference")
+
+
+if __name__ == "__main__":
+    main()
