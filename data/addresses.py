@@ -42,8 +42,10 @@ PATTERNS: tuple[tuple[str, str, str, float], ...] = (
 )
 """Local-part shapes before the number suffix: (first piece, separator, second piece, weight)."""
 
-NUMBER_KINDS = (4.0, 30.0, 24.0, 22.0, 20.0)
-"""Number suffix: none, a birth year, two digits, 1–999, 1000–9999 (a surname alone always gets a number)."""
+NUMBER_KINDS = (2.0, 30.0, 25.0, 23.0, 20.0)
+"""Number suffix after a full name: none, a birth year, two digits, 1–999, 1000–9999."""
+SHORT_NUMBER_KINDS = (0.0, 0.0, 0.0, 40.0, 60.0)
+"""Number suffix after a shape with an initial or a single name, which would otherwise be taken already."""
 
 DIACRITICS_SHARE = 0.07
 NICKNAME_SHARE = 0.08
@@ -119,6 +121,7 @@ _SEPARATOR_TEXTS = pa.array(_SEPARATORS, pa.string())
 _PATTERN_FIRST = np.array([_PIECE_KINDS.index(p[0]) for p in PATTERNS])
 _PATTERN_SEPARATOR = np.array([_SEPARATORS.index(p[1]) for p in PATTERNS])
 _PATTERN_SECOND = np.array([_PIECE_KINDS.index(p[2]) for p in PATTERNS])
+_PATTERN_FULL_NAME = np.array([{p[0], p[2]} == {"given", "family"} for p in PATTERNS])
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,8 +169,8 @@ class Addresses:
 
 
 def _number_suffixes(d: Draws, pattern: np.ndarray) -> np.ndarray:
-    kind = d.pick("email.number", NUMBER_KINDS)
-    kind[(kind == 0) & (_PATTERN_SECOND[pattern] == _PIECE_KINDS.index("nothing"))] = len(NUMBER_KINDS) - 1
+    full_name = _PATTERN_FULL_NAME[pattern]
+    kind = np.where(full_name, d.pick("email.number", NUMBER_KINDS), d.pick("email.number", SHORT_NUMBER_KINDS))
     separator = d.pick("email.number_separator", (85.0, 10.0, 5.0))
     return separator * (len(_NUMBERS) // len(_NUMBER_SEPARATORS)) + _NUMBER_STARTS[kind] + d.below(
         "email.number_value", _NUMBER_SIZES[kind]

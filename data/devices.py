@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from data.columns import assemble, pad, rewrite
+from data.columns import assemble, pad
 from data.draws import Draws, fixed_width_strings, hex_matrix
 
 STATUS_WEIGHTS = {"valid": 57.0, "missing": 40.0, "invalid": 3.0}
@@ -14,6 +14,10 @@ STATUS_WEIGHTS = {"valid": 57.0, "missing": 40.0, "invalid": 3.0}
 
 OS_VALUES = pa.array(["ios", "android", None], pa.string())
 _OS_WEIGHTS = (45.0, 55.0)
+"""iOS devices carry upper-case IDFAs, Android devices lower-case GAIDs."""
+
+MIXED_CASE_SHARE = 0.03
+PADDED_SHARE = 0.02
 
 _GROUPS = (8, 4, 4, 4, 12)
 _GROUP_OFFSETS = (0, 8, 12, 16, 20)
@@ -69,22 +73,19 @@ def devices(d: Draws) -> Devices:
     missing, invalid = status == 1, status == 2
     os_at = d.pick("device.os", _OS_WEIGHTS)
     chars = _uuid_characters(d, os_at == 0)
-    mixed = d.chance("device.mixed", 0.03)
+    mixed = d.chance("device.mixed", MIXED_CASE_SHARE)
     chars[mixed] = _mixed_case(chars[mixed], d.subset(mixed))
-    padded = d.chance("device.padded", 0.02) & ~(missing | invalid)
+    padded = d.chance("device.padded", PADDED_SHARE) & ~(missing | invalid)
     changed = padded | invalid
-    device_id = fixed_width_strings(chars, ~missing)
-    device_id = rewrite(
-        device_id,
-        changed,
-        lambda _: assemble(
+    device_id = fixed_width_strings(chars, present=~missing)
+    if changed.any():
+        padded_ids = pad(fixed_width_strings(chars[padded]), d.subset(padded), "device")
+        invalid_ids = _invalid(chars[invalid], d.subset(invalid))
+        replacements = assemble(
             int(changed.sum()),
-            [
-                (np.flatnonzero(padded[changed]), pad(fixed_width_strings(chars[padded]), d.subset(padded), "device")),
-                (np.flatnonzero(invalid[changed]), _invalid(chars[invalid], d.subset(invalid))),
-            ],
-        ),
-    )
+            [(np.flatnonzero(padded[changed]), padded_ids), (np.flatnonzero(invalid[changed]), invalid_ids)],
+        )
+        device_id = pc.replace_with_mask(device_id, pa.array(changed), replacements)
     os_unknown = np.where(missing, d.chance("device.os_without_id", 0.7), d.chance("device.os_unknown", 0.08))
     device_os = OS_VALUES.take(pa.array(np.where(os_unknown, 2, os_at)))
     return Devices(device_id=device_id, device_os=device_os, usable=~(missing | invalid))

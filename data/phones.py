@@ -33,7 +33,8 @@ FIXED_LINE_SHARE = {True: 0.15, False: 0.2}
 PADDED_SHARE = 0.02
 
 _TYPES = (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE)
-_CHECKS = 24
+_CHECKS = 6
+"""Random completions (besides all-zeros and all-nines) that must be valid for a prefix to be used."""
 
 
 @dataclass(frozen=True, slots=True)

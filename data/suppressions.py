@@ -34,6 +34,10 @@ SHARE = 0.01
 NAMED_BY = {"customer_id": 45.0, "email": 20.0, "phone": 15.0, "customer_id+email": 10.0, "email+phone": 10.0}
 """Which identifiers a suppression row carries; one that the customer has no usable value for falls back to the id."""
 
+_NAMES_ID, _NAMES_EMAIL, _NAMES_PHONE = (
+    np.array([column in named.split("+") for named in NAMED_BY]) for column in ("customer_id", "email", "phone")
+)
+
 _EMAIL_STYLES = (35.0, 25.0, 25.0, 15.0)
 """UPPER, Capitalised, lower with whitespace after it, UPPER with whitespace before it."""
 
@@ -62,9 +66,9 @@ def suppression_table(seed: int, start: int, stop: int, as_of: int) -> pa.Table:
     mail = emails(d)
     phone = phones(d, customer_countries(d))
     named = d.pick("suppression.named_by", list(NAMED_BY.values()))
-    wants_email = np.isin(named, [1, 3, 4]) & mail.usable
-    wants_phone = np.isin(named, [2, 4]) & phone.usable
-    by_id = np.isin(named, [0, 3]) | ~(wants_email | wants_phone)
+    wants_email = _NAMES_EMAIL[named] & mail.usable
+    wants_phone = _NAMES_PHONE[named] & phone.usable
+    by_id = _NAMES_ID[named] | ~(wants_email | wants_phone)
     effective = as_of - (DAY * d.uniform("suppression.age") * 1000).astype(np.int64)
     after = d.chance("suppression.after", 0.015)
     effective[after] = as_of + (DAY * d.subset(after).uniform("suppression.ahead") * 20).astype(np.int64)
