@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from audience.errors import InputError
 from audience.export import MANIFEST_NAME, ExportFile, verify_manifest, write_manifest
 from audience.platforms import PLATFORMS
+from audience.platforms.base import Lines, batch_ranges
 from audience.platforms.google import ACCOUNT_TYPES, CONSENT, PLACEHOLDERS
 
 CASES = Path(__file__).parent.parent / "cases" / "exports"
@@ -396,3 +397,25 @@ def test_audience_names_that_are_not_safe_folder_names_are_refused(audience: str
 
     with pytest.raises(InputError, match="cannot be used as a folder name"):
         PLATFORMS["tiktok"].write(members, audience=audience, op="full", run_dir=tmp_path, options={})
+
+
+def test_lines_come_out_in_pieces_that_join_to_the_whole_text() -> None:
+    lines = Lines(pa.chunked_array([["a\n", "bb\n"], ["ccc\n", "d\n", "e\n"]]))
+
+    pieces = [bytes(piece) for piece in lines.chunks(head=b"H\n", size=2)]
+
+    assert pieces == [b"H\n", b"a\nbb\n", b"ccc\nd\n", b"e\n"]
+    assert bytes(lines.span(1, 4, trim=1)) == b"bb\nccc\nd"
+    assert list(batch_ranges(5, 2)) == [(0, 2), (2, 4), (4, 5)]
+
+
+def test_google_account_and_list_ids_given_as_numbers_are_written_as_text(tmp_path: Path) -> None:
+    members = case_members("google")["vip", "add"]
+    options = {"operating_account_id": 1234567890, "contact_list_id": 42, "operating_account_type": "DATA_PARTNER"}
+
+    PLATFORMS["google"].write(members, audience="vip", op="add", run_dir=tmp_path, options=options)
+
+    [body] = google_documents(tmp_path / "google" / "vip" / "add", "ingest-0001.json")
+    assert body["destinations"] == [
+        {"operatingAccount": {"accountType": "DATA_PARTNER", "accountId": "1234567890"}, "productDestinationId": "42"}
+    ]
