@@ -38,7 +38,9 @@ def pad(values: pa.Array, d: Draws, stream: str, mask: np.ndarray | None = None)
 
 def assemble(size: int, parts: list[tuple[np.ndarray, pa.Array]]) -> pa.Array:
     """One array of length size from pieces that each fill the given row positions (together: every row once)."""
-    positions = np.concatenate([p for p, _ in parts])
+    if not parts and size == 0:
+        return pa.array([], pa.string())
+    positions = np.concatenate([p for p, _ in parts]) if parts else np.empty(0, dtype=np.int64)
     if len(positions) != size:
         raise ValueError(f"the pieces fill {len(positions)} rows, expected {size}")
     order = np.empty(size, dtype=np.int64)

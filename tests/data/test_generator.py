@@ -8,6 +8,8 @@ import pyarrow as pa
 import pyarrow.csv as csv
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from data.consent_events import consent_table
 from data.customers import customer_table
@@ -90,6 +92,12 @@ def test_row_counts_are_returned_and_written(tmp_path: Path) -> None:
     assert pq.read_metadata(tmp_path / "e.parquet").num_rows == events
     suppressions = write_suppressions(tmp_path / "s.csv", 1_234, seed=2)
     assert read(tmp_path / "s.csv").num_rows == suppressions
+
+
+def test_no_customers_give_files_with_only_a_header(tmp_path: Path) -> None:
+    inputs = write_sample_workspace_inputs(tmp_path, 0)
+    assert read(inputs.customers).column_names[:6] == CUSTOMER_COLUMNS
+    assert inputs.consent.read_text().count("\n") == 1
 
 
 def test_columns_follow_the_input_contract(workspace: SampleInputs) -> None:
@@ -237,3 +245,12 @@ def test_command_line_writes_a_workspace(tmp_path: Path, capsys: pytest.CaptureF
     ]
     assert pq.read_metadata(tmp_path / "out" / "customers.parquet").num_rows == 300
     assert "300 rows" in capsys.readouterr().out
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**32), start=st.integers(0, 400), length=st.integers(1, 400), cut=st.integers(0, 400))
+def test_any_split_of_a_customer_range_gives_the_same_rows(seed: int, start: int, length: int, cut: int) -> None:
+    stop = start + length
+    middle = min(start + cut, stop)
+    whole = customer_table(seed, start, stop)
+    assert pa.concat_tables([customer_table(seed, start, middle), customer_table(seed, middle, stop)]).equals(whole)
