@@ -1,8 +1,9 @@
 """Google Customer Match: Data Manager API request bodies and Customer Match CSVs, contact and mobile lists apart."""
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,8 @@ REQUEST: dict[Op, str] = {"full": "ingest", "add": "ingest", "remove": "remove"}
 CONSENT = {"adUserData": "CONSENT_GRANTED", "adPersonalization": "CONSENT_GRANTED"}
 TERMS_OF_SERVICE = {"customerMatchTermsOfServiceStatus": "ACCEPTED"}
 ACCOUNT_TYPES = ("GOOGLE_ADS", "DISPLAY_VIDEO_PARTNER", "DISPLAY_VIDEO_ADVERTISER", "DATA_PARTNER")
+Build = Callable[[], pa.Array]
+"""Makes the text lines of one file set when it is about to be written."""
 PLACEHOLDERS = {
     "operating_account_id": "<operating_account_id>",
     "contact_list_id": "<contact_list_id>",
@@ -91,48 +94,56 @@ class GoogleWriter:
         has_contact = (rows_of["EMAIL"] >= 0) | (rows_of["PHONE"] >= 0)
         email_rows, phone_rows = rows_of["EMAIL"][has_contact], rows_of["PHONE"][has_contact]
         email, phone = values_at(checked, "EMAIL", email_rows), values_at(checked, "PHONE", phone_rows)
-        has_email, has_phone = pa.array(email_rows >= 0), pa.array(phone_rows >= 0)
         mobile_rows = rows_of["MOBILE_ID"]
         mobile = values_at(checked, "MOBILE_ID", mobile_rows[mobile_rows >= 0])
         tail = "}," if op == "remove" else f', "consent": {json.dumps(CONSENT)}}},'
-        lists = {
-            CONTACT: (
-                concat(
-                    '{"userData": {"userIdentifiers": [',
-                    choose(has_email, '{"emailAddress": "', ""),
-                    email,
-                    choose(has_email, '"}', ""),
-                    choose(pc.and_(has_email, has_phone), ", ", ""),
-                    choose(has_phone, '{"phoneNumber": "', ""),
-                    phone,
-                    choose(has_phone, '"}', ""),
-                    f"]}}{tail}\n",
-                ),
-                concat(email, ",", phone, "\n"),
-            ),
-            MOBILE: (concat('{"mobileData": {"mobileIds": ["', mobile, f'"]}}{tail}\n'), concat(mobile, "\n")),
-        }
+        contact = (partial(_contact_members, email, phone, tail), partial(concat, email, ",", phone, "\n"))
+        mobile_ids = (
+            partial(concat, '{"mobileData": {"mobileIds": ["', mobile, f'"]}}{tail}\n'),
+            partial(concat, mobile, "\n"),
+        )
         files = []
-        for kind, (bodies, csv) in lists.items():
-            if len(bodies):
-                files += _write_list(target, kind, heads[kind], Lines(bodies), Lines(csv), batch)
+        for kind, count, (bodies, csv) in ((CONTACT, len(email), contact), (MOBILE, len(mobile), mobile_ids)):
+            if count:
+                files += _write_list(target, kind, heads[kind], bodies, csv, batch)
         return target.finish(files)
 
 
+def _contact_members(email: pa.Array, phone: pa.Array, tail: str) -> pa.Array:
+    """One `audienceMembers` entry per customer: its hashed email and/or phone as `userIdentifiers`."""
+    has_email, has_phone = pc.is_valid(email), pc.is_valid(phone)
+    return concat(
+        '{"userData": {"userIdentifiers": [',
+        choose(has_email, '{"emailAddress": "', ""),
+        email,
+        choose(has_email, '"}', ""),
+        choose(pc.and_(has_email, has_phone), ", ", ""),
+        choose(has_phone, '{"phoneNumber": "', ""),
+        phone,
+        choose(has_phone, '"}', ""),
+        f"]}}{tail}\n",
+    )
+
+
 def _write_list(
-    target: Target, kind: CustomerList, head: bytes, bodies: Lines, csv: Lines, batch: int
+    target: Target, kind: CustomerList, head: bytes, bodies: Build, csv: Build, batch: int
 ) -> list[ExportFile]:
+    """Write one list's request bodies, then its CSV (building each only when needed, to bound memory)."""
     method = REQUEST[target.op]
+    members = Lines(bodies())
     files = [
         target.write(
             f"{kind.prefix}{method}-{n:04d}.json",
-            [head, bodies.span(start, stop, trim=2), b"\n]}\n"],
+            [head, members.span(start, stop, trim=2), b"\n]}\n"],
             identifier=kind.identifier,
             rows=stop - start,
         )
-        for n, (start, stop) in enumerate(batch_ranges(len(bodies), batch), start=1)
+        for n, (start, stop) in enumerate(batch_ranges(len(members), batch), start=1)
     ]
-    csv_file = target.write(kind.csv_name, csv.chunks(head=kind.csv_header), identifier=kind.identifier, rows=len(csv))
+    del members
+    rows = Lines(csv())
+    text = rows.chunks(head=kind.csv_header)
+    csv_file = target.write(kind.csv_name, text, identifier=kind.identifier, rows=len(rows))
     return [*files, csv_file]
 
 

@@ -58,12 +58,13 @@ class MetaWriter:
             return target.finish([])
         rows_of = customer_rows(checked, SCHEMA)
         email, phone, madid = (values_at(checked, key, rows_of[key]) for key in SCHEMA)
-        csv_lines = Lines(concat(email, ",", phone, ",", madid, "\n"))
         rows = Lines(concat('["', email, '", "', phone, '", "', madid, '"],\n'))
         payloads = [
             target.write(PAYLOAD_NAME.format(n), _payload(rows, start, stop), identifier="multi", rows=stop - start)
             for n, (start, stop) in enumerate(batch_ranges(len(rows), batch), start=1)
         ]
+        del rows
+        csv_lines = Lines(concat(email, ",", phone, ",", madid, "\n"))
         csv = target.write(CSV_NAME, csv_lines.chunks(head=CSV_HEADER), identifier="multi", rows=len(csv_lines))
         return target.finish([csv, *payloads])
 
