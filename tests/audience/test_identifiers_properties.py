@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 
 from audience.identifiers import reasons
 from audience.identifiers.columns import (
-    WHITESPACE,
     canonical_email_column,
     canonical_maid_column,
     canonical_phone_column,
     platform_column,
 )
+from audience.identifiers.fast_sql import WHITESPACE
 from audience.identifiers.reference import (
     canonical_email,
     canonical_maid,

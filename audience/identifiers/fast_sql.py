@@ -1,0 +1,163 @@
+"""The SQL fast paths of the column implementation: what DuckDB decides without the reference.
+
+Common values are decided here: emails of plain shape (ASCII or accented Latin letters before the @-sign, an ASCII
+domain), phone numbers written with digits, spaces, dashes and parentheses in regions whose rules
+`phone_patterns` carries, and advertising IDs. Each query yields (i, value, reason) with NULL in both columns where
+the scalar reference must decide.
+"""
+
+import re
+import unicodedata
+
+import duckdb
+import email_validator
+import pyarrow as pa
+
+from audience.identifiers import reasons
+from audience.identifiers.phone_patterns import RegionPatterns, country_codes_by_length, fast_regions, main_regions
+from audience.identifiers.reference import ZERO_MAID
+
+WHITESPACE = "".join(ch for ch in map(chr, range(0x110000)) if ch.isspace())
+"""Every character Python's `str.strip()` removes."""
+
+LATIN_LETTERS = "".join(
+    ch for ch in map(chr, range(0xC0, 0x180))
+    if unicodedata.category(ch).startswith("L") and unicodedata.normalize("NFC", ch) == ch
+    and len(ch.lower()) == 1 and ch != "\u0130"
+)
+"""Accented Latin letters (Polish ą ę ł ś ż and their neighbours) the fast path accepts before the @-sign."""
+
+_ATEXT = r"a-zA-Z0-9_!#$%&'*+/=?^`{|}~"
+_HOST_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+PLAIN_LOCAL = rf"[{_ATEXT}{LATIN_LETTERS}-]+(?:\.[{_ATEXT}{LATIN_LETTERS}-]+)*"
+PLAIN_EMAIL = rf"{PLAIN_LOCAL}@(?:{_HOST_LABEL}\.)+(?:[A-Za-z0-9][A-Za-z0-9-]*)?[A-Za-z]"
+"""Addresses email-validator accepts unchanged but for the domain's case (given the checks beside it)."""
+SIMPLE_TEXT = rf"[ !#-;=?-~{LATIN_LETTERS}]*"
+"""Text without quotes or angle brackets, whose rejection reasons the fast path can tell (see `email_query`)."""
+PLAIN_PHONE = r"\(?\+?[0-9 ()-]{1,40}"
+"""Numbers written with digits and the separators phonenumbers simply drops."""
+MAID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+_MIN_NSN, _MAX_NSN = 2, 17
+"""phonenumbers' bounds on a national significant number."""
+
+
+def literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def in_list(values: list[str] | tuple[str, ...] | frozenset[str]) -> str:
+    return "(" + ", ".join(literal(v) for v in sorted(values)) + ")"
+
+
+def trimmed(raw: str) -> str:
+    """SQL for Python's `raw.strip()` (the full trim only where an end is not a visible ASCII character)."""
+    return (f"CASE WHEN {raw}[1] BETWEEN '!' AND '~' AND {raw}[-1] BETWEEN '!' AND '~' THEN {raw}"
+            f" ELSE trim({raw}, {literal(WHITESPACE)}) END")
+
+
+def email_query(table: str) -> str:
+    """A query over `table(i, raw)` giving (i, value, reason), NULL in both where the reference decides."""
+    special = literal(r"(?:^|\.)(?:" + "|".join(map(re.escape, email_validator.SPECIAL_USE_DOMAIN_NAMES)) + ")$")
+    return f"""
+SELECT i, CASE WHEN plain THEN lower(t) END AS value,
+       CASE WHEN t = '' THEN {literal(reasons.EMPTY)}
+            WHEN plain OR NOT regexp_full_match(t, {literal(SIMPLE_TEXT)}) THEN NULL
+            WHEN NOT contains(t, '@') THEN {literal(reasons.EMAIL_NO_AT)}
+            WHEN NOT regexp_full_match(local, {literal(PLAIN_LOCAL)}) THEN {literal(reasons.EMAIL_SYNTAX)}
+            WHEN regexp_full_match(domain, '[a-z0-9-]{{0,63}}') THEN {literal(reasons.EMAIL_SYNTAX)} END AS reason
+FROM (
+  SELECT *, strlen(t) <= 254 AND regexp_full_match(t, {literal(PLAIN_EMAIL)})
+            AND NOT regexp_matches(domain, '(?:^|\\.)[^.]{{2}}--|[^.]{{64}}')
+            AND NOT regexp_matches(domain, {special}) AS plain
+  FROM (SELECT i, t, split_part(t, '@', 1) AS local, lower(substr(t, strpos(t, '@') + 1)) AS domain
+        FROM (SELECT i, {trimmed("raw")} AS t FROM {table})))"""
+
+
+def maid_query(table: str) -> str:
+    """A query over `table(i, raw)` giving (i, value, reason); non-ASCII values go to the reference."""
+    return f"""
+SELECT i, CASE WHEN uuid AND t <> {literal(ZERO_MAID)} THEN t END AS value,
+       CASE WHEN t = '' THEN {literal(reasons.EMPTY)} WHEN NOT ascii THEN NULL
+            WHEN NOT uuid THEN {literal(reasons.MAID_FORMAT)}
+            WHEN t = {literal(ZERO_MAID)} THEN {literal(reasons.MAID_ZERO)} END AS reason
+FROM (SELECT i, t, strlen(t) = length(t) AS ascii, strlen(t) = length(t) AND regexp_full_match(t, '{MAID}') AS uuid
+      FROM (SELECT i, lower({trimmed("raw")}) AS t FROM {table}))"""
+
+
+def phone_query(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """A query over `table(i, raw, region)` giving (i, value, reason), NULL in both where the reference decides.
+
+    The parse runs region by region with each region's patterns as constants, into temporary tables the query reads.
+    """
+    regions = fast_regions()
+    con.register("country_codes", pa.table({
+        "code": [code for group in country_codes_by_length().values() for code in group]}))
+    mains = main_regions()
+    con.register("main_regions", pa.table({"code": list(mains), "region": list(mains.values())}))
+    con.register("fast_regions", pa.table({"region": list(regions)}))
+    con.execute(f"""
+CREATE OR REPLACE TEMP TABLE shaped AS
+SELECT i, region, t, regexp_full_match(s, {literal(PLAIN_PHONE)}) AS plain, regexp_matches(s, '^\\(?\\+') AS plus,
+       regexp_replace(s, '[^0-9]', '', 'g') AS d
+FROM (SELECT i, region, t, CASE WHEN starts_with(t, '00') THEN '+' || substr(t, 3) ELSE t END AS s
+      FROM (SELECT i, region, {trimmed("raw")} AS t FROM {table}))""")
+    con.execute("""
+CREATE OR REPLACE TEMP TABLE located AS
+SELECT s.i, s.plus, s.d, coalesce(r.region, n.region) AS home
+FROM shaped s
+LEFT JOIN country_codes c1 ON s.plus AND c1.code = substr(s.d, 1, 1)
+LEFT JOIN country_codes c2 ON s.plus AND c2.code = substr(s.d, 1, 2)
+LEFT JOIN country_codes c3 ON s.plus AND c3.code = substr(s.d, 1, 3)
+LEFT JOIN main_regions r ON r.code = coalesce(c1.code, c2.code, c3.code)
+LEFT JOIN fast_regions n ON NOT s.plus AND n.region = s.region
+WHERE s.plain AND length(s.d) >= 3 AND coalesce(r.region, n.region) IS NOT NULL""")
+    con.execute("CREATE OR REPLACE TEMP TABLE parsed (i BIGINT, value VARCHAR, reason VARCHAR)")
+    homes = [home for (home,) in con.execute("SELECT DISTINCT home FROM located ORDER BY home").fetchall()]
+    for home in homes:
+        con.execute(parse_in_region_sql(regions[home]), [home])
+    for name in ("country_codes", "main_regions", "fast_regions"):
+        con.unregister(name)
+    return f"""SELECT s.i, p.value, CASE WHEN s.t = '' THEN {literal(reasons.EMPTY)} ELSE p.reason END AS reason
+               FROM shaped s LEFT JOIN parsed p USING (i)"""
+
+
+def parse_in_region_sql(p: RegionPatterns) -> str:
+    """INSERT the parse of one region's located numbers: E.164 or the reason (phonenumbers' `parse`, step by step)."""
+    lengths = ", ".join(map(str, p.general_lengths))
+    local = ", ".join(map(str, p.general_local_lengths)) or "-1"
+    prefix = literal(f"^(?:{p.national_prefix_for_parsing})") if p.national_prefix_for_parsing else None
+
+    def general(column: str) -> str:
+        return f"regexp_full_match({column}, {literal(p.general_pattern)})"
+
+    def strip(column: str) -> str:
+        if prefix is None:
+            return column
+        rest = f"substr({column}, strlen(regexp_extract({column}, {prefix})) + 1)"
+        return (f"CASE WHEN regexp_matches({column}, {prefix}) AND NOT ({general(column)} AND NOT {general(rest)})"
+                f" THEN {rest} ELSE {column} END")
+
+    def possible(column: str) -> str:
+        return (f"(length({column}) NOT IN ({local}) AND (length({column}) IN ({lengths})"
+                f" OR length({column}) > {max(p.general_lengths)}))")
+
+    too_long = f"(length(d) NOT IN ({local}) AND length(d) > {max(p.general_lengths)})"
+    takes_code = (f"starts_with(d, {literal(p.country_code)}) AND ((NOT {general('d')} AND {general('code_cut')})"
+                  f" OR {too_long})")
+    not_idd = f"NOT regexp_matches(d, {literal('^(?:' + p.international_prefix + ')')})" if p.international_prefix else "true"
+    return f"""
+INSERT INTO parsed
+SELECT i,
+       CASE WHEN length(x) >= {_MIN_NSN} AND length(n) BETWEEN {_MIN_NSN} AND {_MAX_NSN} AND {p.valid_sql("n")}
+            THEN {literal("+" + p.country_code)} || n END,
+       CASE WHEN length(x) < {_MIN_NSN} OR length(n) < {_MIN_NSN} THEN {literal(reasons.PHONE_TOO_SHORT)}
+            WHEN length(n) > {_MAX_NSN} THEN {literal(reasons.PHONE_TOO_LONG)}
+            WHEN NOT {p.valid_sql("n")} THEN {literal(reasons.PHONE_INVALID)} END
+FROM (SELECT *, CASE WHEN {possible('stripped')} THEN stripped ELSE x END AS n
+  FROM (SELECT *, {strip('x')} AS stripped
+    FROM (SELECT i, x FROM (
+      SELECT i, CASE WHEN plus THEN substr(d, {len(p.country_code) + 1})
+                     WHEN {takes_code} THEN code_cut ELSE d END AS x, plus, d
+      FROM (SELECT *, {strip(f"substr(d, {len(p.country_code) + 1})")} AS code_cut FROM located WHERE home = ?)
+      WHERE plus OR {not_idd}))))"""
