@@ -58,12 +58,18 @@ def _string_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 
 def _decide(con: duckdb.DuckDBPyConnection, source: str, query: str, reference: Reference, target: str) -> None:
-    """Create `target(i, value, reason)`: the SQL fast path, then the reference once per undecided value."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE fast AS {query}")
+    """Create `target(i, value, reason)` in the order of `source`: the SQL fast path, then the reference once per
+    value the fast path left undecided."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {target} AS {query}")
+    misaligned = con.execute(f"SELECT count(*) FROM {source} s POSITIONAL JOIN {target} t WHERE s.i <> t.i").fetchone()
+    if misaligned[0]:
+        raise RuntimeError(f"{target} is not in the order of {source}; the fast path must keep row order")
     pending = con.execute(
-        f"SELECT DISTINCT s.raw, s.region FROM {source} s JOIN fast f USING (i)"
-        " WHERE s.raw IS NOT NULL AND f.value IS NULL AND f.reason IS NULL"
+        f"SELECT DISTINCT s.raw, s.region FROM {source} s POSITIONAL JOIN {target} t"
+        " WHERE s.raw IS NOT NULL AND t.value IS NULL AND t.reason IS NULL"
     ).fetchall()
+    if not pending:
+        return
     outcomes = [reference(raw, region) for raw, region in pending]
     con.register("slow", pa.table({
         "raw": pa.array([raw for raw, _ in pending], pa.string()),
@@ -72,9 +78,9 @@ def _decide(con: duckdb.DuckDBPyConnection, source: str, query: str, reference: 
         "reason": pa.array([o.reason for o in outcomes], pa.string()),
     }))
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE {target} AS
-        SELECT f.i, coalesce(f.value, slow.value) AS value, coalesce(f.reason, slow.reason) AS reason
-        FROM fast f JOIN {source} s USING (i) LEFT JOIN slow ON s.raw = slow.raw AND s.region = slow.region""")
+        UPDATE {target} SET value = slow.value, reason = slow.reason
+        FROM {source} s JOIN slow ON s.raw = slow.raw AND s.region = slow.region
+        WHERE {target}.i = s.i AND {target}.value IS NULL AND {target}.reason IS NULL""")
     con.unregister("slow")
 
 
@@ -113,7 +119,7 @@ def _column(decide: Callable[[duckdb.DuckDBPyConnection, str, str], None], raw: 
             "region": region if region is not None else pa.array([""] * len(raw), pa.string()),
         }))
         decide(con, "source", "decided")
-        result = con.sql("SELECT value, reason FROM decided ORDER BY i").to_arrow_table()
+        result = con.sql("SELECT value, reason FROM decided").to_arrow_table()
     return Canonical(result.column("value").combine_chunks(), result.column("reason").combine_chunks())
 
 
@@ -151,8 +157,9 @@ def email_string_sql(rules: PlatformRules, column: str) -> str:
 def _check_prehashed(con: duckdb.DuckDBPyConnection, column: str, declared: bool) -> None:
     """Refuse hash-looking values in a raw column, and anything else in a pre-hashed one."""
     looks = f"regexp_full_match({trimmed(column)}, '{SHA256_HEX}')"
+    condition = f"NOT {looks}" if declared else f"strlen({column}) >= 64 AND {looks}"
     rows = con.execute(
-        f"SELECT source_row FROM batch WHERE {column} IS NOT NULL AND {'NOT ' if declared else ''}{looks}"
+        f"SELECT source_row FROM batch WHERE {column} IS NOT NULL AND {condition}"
         " ORDER BY source_row LIMIT 6"
     ).fetchall()
     if not rows:
@@ -211,8 +218,9 @@ def normalise_customers(table: pa.Table, rules: RuleSet, *, prehashed: frozenset
                          f"{sorted(prehashed - PREHASHABLE)}: Google and Meta take device IDs unhashed")
     regions = _regions(table.column("country"), table.num_rows, rules.default_region)
     with _connect() as con:
-        con.register("batch_arrow", table.append_column("region", regions))
-        con.execute("CREATE TEMP TABLE batch AS SELECT row_number() OVER () AS i, * FROM batch_arrow")
+        con.register("batch_arrow", table.append_column("region", regions)
+                     .append_column("i", pa.array(range(table.num_rows), pa.int64())))
+        con.execute("CREATE TEMP TABLE batch AS SELECT * FROM batch_arrow")
         con.unregister("batch_arrow")
         for column in ("email", "phone"):
             _check_prehashed(con, column, column in prehashed)
@@ -229,7 +237,7 @@ def normalise_customers(table: pa.Table, rules: RuleSet, *, prehashed: frozenset
         def decided(kind: str, column: str) -> tuple[str, str, str]:
             if raw.get(kind, True):
                 return (f"{kind}_d.value AS {column}", f"{kind}_d.reason AS {column}_reason",
-                        f"LEFT JOIN {kind}_decided {kind}_d USING (i)")
+                        f"POSITIONAL JOIN {kind}_decided {kind}_d")
             return f"NULL::VARCHAR AS {column}", f"NULL::VARCHAR AS {column}_reason", ""
 
         parts = [decided("email", "email"), decided("phone", "phone"), decided("maid", "device_id")]

@@ -86,7 +86,8 @@ FROM (SELECT i, t, strlen(t) = length(t) AS ascii, strlen(t) = length(t) AND reg
 
 
 def phone_query(con: duckdb.DuckDBPyConnection, table: str) -> str:
-    """A query over `table(i, raw, region)` giving (i, value, reason), NULL in both where the reference decides.
+    """A query over `table(i, raw, region)` giving (i, value, reason) in `i` order, NULL in both where the reference
+    decides.
 
     The parse runs region by region with each region's patterns as constants, into temporary tables the query reads.
     """
@@ -119,7 +120,7 @@ WHERE s.plain AND length(s.d) >= 3 AND coalesce(r.region, n.region) IS NOT NULL"
     for name in ("country_codes", "main_regions", "fast_regions"):
         con.unregister(name)
     return f"""SELECT s.i, p.value, CASE WHEN s.t = '' THEN {literal(reasons.EMPTY)} ELSE p.reason END AS reason
-               FROM shaped s LEFT JOIN parsed p USING (i)"""
+               FROM shaped s LEFT JOIN parsed p USING (i) ORDER BY s.i"""
 
 
 def parse_in_region_sql(p: RegionPatterns) -> str:
