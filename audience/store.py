@@ -139,9 +139,9 @@ def _registered(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> I
         con.unregister(name)
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+def _has_staging(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary", [name]
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND temporary", [name]
     ).fetchall()[0][0] > 0
 
 
@@ -211,9 +211,9 @@ def reset_staging(con: duckdb.DuckDBPyConnection) -> None:
 def stage_customers(con: duckdb.DuckDBPyConnection, customers: pa.Table, attributes: pa.Table) -> pa.Table:
     """Stage a batch of customer attributes; returns `customers` without the rows whose customer_id an earlier
     row has (those are staged as rejections)."""
-    if not _has_table(con, "staging_customer"):
+    if not _has_staging(con, "staging_customer"):
         with _registered(con, "attributes", attributes):
-            con.execute("CREATE TABLE staging_customer AS SELECT * FROM attributes LIMIT 0")
+            con.execute("CREATE TEMP TABLE staging_customer AS SELECT * FROM attributes LIMIT 0")
     with _registered(con, "batch", customers.select(["source_row", "customer_id"])):
         repeated = con.sql(_sql("duplicates.sql")).to_arrow_table()["source_row"]
     if len(repeated):
@@ -232,7 +232,10 @@ def stage_customers(con: duckdb.DuckDBPyConnection, customers: pa.Table, attribu
 def stage_identifiers(con: duckdb.DuckDBPyConnection, identifiers: pa.Table, rejections: pa.Table) -> None:
     """Stage a batch's per-platform identifiers and the fields the identifier rules rejected."""
     with _registered(con, "identifiers", identifiers.select(list(IDENTIFIER_COLUMNS))):
-        con.execute("INSERT INTO staging_identifier BY NAME SELECT * FROM identifiers")
+        con.execute(
+            "INSERT INTO staging_identifier SELECT customer_id, source_row, identifier, platform, id_type, sha256, "
+            "nullif(value, sha256) FROM identifiers"
+        )
     stage_rejections(con, "customers", rejections)
 
 
@@ -257,10 +260,10 @@ def finish_customers(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[int, 
     Returns:
         (rows accepted, rows rejected as a whole).
     """
-    if not _has_table(con, "staging_customer"):
-        con.execute("CREATE TABLE staging_customer (source_row BIGINT, customer_id VARCHAR)")
+    if not _has_staging(con, "staging_customer"):
+        con.execute("CREATE TEMP TABLE staging_customer (source_row BIGINT, customer_id VARCHAR)")
     with _registered(con, "typed", narrowest_types(con.sql("SELECT * FROM staging_customer").to_arrow_table())):
-        con.execute("CREATE OR REPLACE TABLE staging_customer AS SELECT * FROM typed")
+        con.execute("CREATE OR REPLACE TEMP TABLE staging_customer AS SELECT * FROM typed")
     con.execute(
         'INSERT INTO rejected_row SELECT ?, input, source_row, "column", platform, reason FROM staging_rejection '
         "WHERE input = 'customers'",
@@ -312,7 +315,7 @@ def stage_audience(con: duckdb.DuckDBPyConnection, name: str, condition: str | N
 
 
 def plan_targets(con: duckdb.DuckDBPyConnection, targets: Sequence[Target]) -> list[Plan]:
-    """Current members, sizes, base runs, deltas and next platform state of every target."""
+    """Stage every target's current members and deltas against its base run, and decide what to export."""
     con.execute("DELETE FROM staging_target")
     con.executemany(
         "INSERT INTO staging_target VALUES (?, ?, ?, ?)",
@@ -321,24 +324,26 @@ def plan_targets(con: duckdb.DuckDBPyConnection, targets: Sequence[Target]) -> l
     run_script(con, "members.sql")
     run_script(con, "plan.sql")
     rows = con.execute(
-        "SELECT p.platform, p.audience, p.customers, p.\"values\", p.minimum, p.status, p.base_run_id, "
-        "count(*) FILTER (WHERE d.op = 'add'), count(*) FILTER (WHERE d.op = 'remove') "
-        "FROM staging_plan p LEFT JOIN staging_delta d USING (platform, audience) "
-        "GROUP BY ALL ORDER BY p.platform, p.audience"
+        "SELECT platform, audience, customers, \"values\", minimum, status, base_run_id, add_rows, remove_rows "
+        "FROM staging_plan ORDER BY platform, audience"
     ).fetchall()
     return [Plan(*row) for row in rows]
 
 
+_MEMBERS = {
+    "full": "SELECT customer_id, identifier, id_type, coalesce(unhashed, sha256) AS value FROM staging_member "
+            "WHERE platform = ? AND audience = ?",
+    "add": "SELECT customer_id, identifier, id_type, coalesce(unhashed, sha256) AS value FROM staging_member "
+           "WHERE platform = ? AND audience = ? AND is_new",
+    "remove": "SELECT customer_id, identifier, id_type, coalesce(unhashed, sha256) AS value FROM staging_removal "
+              "WHERE platform = ? AND audience = ?",
+}
+
+
 def members(con: duckdb.DuckDBPyConnection, platform: str, audience: str, op: Op) -> pa.Table:
-    """What one file set receives: customer_id, identifier, id_type and value, sorted."""
-    if op == "full":
-        query = "SELECT customer_id, identifier, id_type, value FROM staging_member WHERE platform = ? AND audience = ?"
-        params: list[Any] = [platform, audience]
-    else:
-        query = ("SELECT customer_id, identifier, id_type, value FROM staging_delta "
-                 "WHERE platform = ? AND audience = ? AND op = ?")
-        params = [platform, audience, op]
-    return con.sql(query + " ORDER BY customer_id, identifier, id_type, value", params=params).to_arrow_table()
+    """What one file set receives: customer_id, identifier, id_type and value (exactly what the platform
+    receives), in customer_id order."""
+    return con.sql(_MEMBERS[op] + " ORDER BY customer_id", params=[platform, audience]).to_arrow_table()
 
 
 def commit_run(

@@ -1,9 +1,40 @@
--- Who each target (platform, audience) holds now: eligible customers of the audience, with the identifiers
--- their deciding grant covers.
-CREATE OR REPLACE TABLE staging_member AS
-SELECT t.platform, a.audience, i.customer_id, i.identifier, i.id_type, i.value, i.sha256, e.event_id
+-- Each target's (platform, audience) base: the latest successful run that recorded a platform state for it.
+CREATE OR REPLACE TEMP TABLE staging_base_run AS
+SELECT t.platform, t.audience, b.base_run_id
+FROM staging_target t
+LEFT JOIN (
+    SELECT x.platform, x.audience, arg_max(x.run_id, r.started_at) AS base_run_id
+    FROM audience_export x JOIN run r USING (run_id)
+    WHERE r.status = 'succeeded'
+    GROUP BY x.platform, x.audience
+) b USING (platform, audience);
+
+-- What each platform holds for each target after the base run.
+CREATE OR REPLACE TEMP TABLE staging_base AS
+SELECT m.platform, m.audience, m.customer_id, m.identifier, m.id_type, m.sha256, m.event_id
+FROM membership m
+JOIN staging_base_run b ON m.run_id = b.base_run_id AND m.platform = b.platform AND m.audience = b.audience;
+
+-- Who each target holds now: eligible customers of the audience, with the identifiers their deciding grant
+-- covers; `is_new` marks values the base state lacks (the add delta, by value).
+CREATE OR REPLACE TEMP TABLE staging_member AS
+SELECT t.platform, a.audience, i.customer_id, i.identifier, i.id_type, i.sha256, i.unhashed, e.event_id,
+       NOT EXISTS (
+           SELECT 1 FROM staging_base b
+           WHERE b.platform = t.platform AND b.audience = a.audience AND b.id_type = i.id_type AND b.sha256 = i.sha256
+       ) AS is_new
 FROM staging_target t
 JOIN staging_audience a ON a.audience = t.audience
 JOIN staging_eligible e ON e.platform = t.platform AND e.customer_id = a.customer_id
 JOIN staging_identifier i
   ON i.platform = e.platform AND i.customer_id = e.customer_id AND list_contains(e.identifiers, i.identifier);
+
+-- Values of the base state that the target no longer holds (the remove delta, by value). A value the platform
+-- received unhashed is taken from sent_unhashed: the input may no longer have it.
+CREATE OR REPLACE TEMP TABLE staging_removal AS
+SELECT b.platform, b.audience, b.customer_id, b.identifier, b.id_type, b.sha256, u.value AS unhashed, b.event_id
+FROM staging_base b
+LEFT JOIN sent_unhashed u ON u.platform = b.platform AND u.sha256 = b.sha256
+WHERE NOT EXISTS (
+    SELECT 1 FROM staging_member m
+    WHERE m.platform = b.platform AND m.audience = b.audience AND m.id_type = b.id_type AND m.sha256 = b.sha256);

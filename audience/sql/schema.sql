@@ -88,8 +88,7 @@ CREATE TABLE IF NOT EXISTS export_file (
 CREATE TABLE IF NOT EXISTS sent_unhashed (
     platform  VARCHAR NOT NULL,
     sha256    VARCHAR NOT NULL,
-    value     VARCHAR NOT NULL,
-    PRIMARY KEY (platform, sha256)
+    value     VARCHAR NOT NULL
 );
 
 CREATE OR REPLACE VIEW exported_value AS
