@@ -1,0 +1,172 @@
+"""Importing a consent events or suppressions file into the ledger.
+
+Every row of the file is accounted for: appended, recognised as already recorded (a duplicate), or rejected with
+its row number, column and reason. A file without the required columns is refused as a whole and nothing is
+imported. One import is one transaction and one `import_batch` row.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from audience.errors import InputError
+from consent import events, ledger, suppressions
+from consent.records import ImportReport, LedgerKind, Rejection
+from consent.sources import Source, open_source, stage
+
+REPORTED_REJECTIONS = 20
+"""How many rejections an ImportReport carries; the import_rejection table keeps all of them."""
+_STAGED = ("consent_source", "consent_new", "consent_rejected")
+
+
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    table: ledger.LedgerTable
+    columns: tuple[str, ...]
+    required: tuple[str, ...]
+    any_of: tuple[str, ...]
+
+
+KINDS: dict[LedgerKind, _Kind] = {
+    "events": _Kind("consent_event", events.COLUMNS, events.REQUIRED, ()),
+    "suppressions": _Kind("suppression", suppressions.COLUMNS, suppressions.REQUIRED, suppressions.KEYS),
+}
+MARKERS: dict[str, LedgerKind] = {"action": "events", "kind": "suppressions"}
+"""The column that tells a file's kind when the caller does not."""
+
+
+def import_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    kind: LedgerKind | None = None,
+    *,
+    default_region: str = "PL",
+    now: datetime | None = None,
+) -> ImportReport:
+    """Append a consent events or suppressions file (CSV, JSON Lines or Parquet) to the ledger.
+
+    Args:
+        kind: "events" or "suppressions"; None infers it from the columns (`action` or `kind`).
+        default_region: region for national phone numbers of suppressions without a usable `country`.
+        now: the import time (recorded with the batch, and the default `recorded_at`); defaults to the clock.
+
+    Raises:
+        InputError: the file cannot be read, its kind cannot be told, or it lacks required columns.
+    """
+    ledger.ensure_schema(con)
+    source = open_source(con, path)
+    kind = kind or infer_kind(source)
+    spec = KINDS[kind]
+    _check_columns(source, kind, spec)
+    imported_at = now or datetime.now(UTC)
+    try:
+        with _transaction(con):
+            batch_id = ledger.next_batch_id(con)
+            rows = stage(con, source, "consent_source", spec.columns)
+            con.execute(ledger.sql("macros"))
+            if kind == "events":
+                duplicates = events.prepare(con, batch_id, imported_at)
+            else:
+                duplicates = suppressions.prepare(con, batch_id, imported_at, default_region)
+            appended = ledger.append(con, spec.table, "consent_new")
+            return _record(con, source, kind, batch_id, rows, duplicates, appended, imported_at)
+    finally:
+        for table in _STAGED:
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def import_events(con: duckdb.DuckDBPyConnection, path: Path, *, now: datetime | None = None) -> ImportReport:
+    """`import_file` for a consent events file."""
+    return import_file(con, path, "events", now=now)
+
+
+def import_suppressions(con: duckdb.DuckDBPyConnection, path: Path, *, default_region: str = "PL",
+                        now: datetime | None = None) -> ImportReport:
+    """`import_file` for a suppressions file."""
+    return import_file(con, path, "suppressions", default_region=default_region, now=now)
+
+
+def infer_kind(source: Source) -> LedgerKind:
+    """Tell a file's kind from its columns: `action` means events, `kind` means suppressions."""
+    found = {MARKERS[name] for name in source.named() if name in MARKERS}
+    if len(found) != 1:
+        has = "both an `action` and a `kind` column" if found else "neither an `action` nor a `kind` column"
+        raise InputError(f"{source.path.name} has {has}, so its kind is unclear; pass --kind events or "
+                         "--kind suppressions.")
+    return found.pop()
+
+
+def rejections_table(con: duckdb.DuckDBPyConnection, batch_id: int) -> pa.Table:
+    """Every rejection of an import batch: source_row, column, platform (always null: no platform rejects alone),
+    reason, row_kept."""
+    return con.sql(
+        'SELECT source_row, "column", NULL::VARCHAR AS platform, reason, row_kept FROM import_rejection '
+        'WHERE batch_id = $batch ORDER BY source_row, "column"',
+        params={"batch": batch_id},
+    ).to_arrow_table()
+
+
+def _check_columns(source: Source, kind: LedgerKind, spec: _Kind) -> None:
+    named = source.named()
+    missing = [c for c in spec.required if c not in named]
+    if spec.any_of and not any(c in named for c in spec.any_of):
+        missing.append(" or ".join(spec.any_of))
+    if not missing:
+        return
+    hint = ""
+    if len(source.columns) == 1 and any(sep in source.columns[0] for sep in ";\t|"):
+        hint = " It looks like the file is not comma-separated; save it as CSV with commas."
+    raise InputError(f"{source.path.name} is missing the required {kind} column(s): {', '.join(missing)}. "
+                     f"Add them to the header row; nothing was imported.{hint}")
+
+
+def _record(
+    con: duckdb.DuckDBPyConnection, source: Source, kind: LedgerKind, batch_id: int, rows: int, duplicates: int,
+    appended: tuple[int, int, str] | None, imported_at: datetime,
+) -> ImportReport:
+    first, last, head_hash = appended if appended is not None else (None, None, None)
+    accepted = 0 if first is None or last is None else last - first + 1
+    con.execute(
+        "INSERT INTO import_rejection SELECT $batch, source_row, \"column\", reason, row_kept FROM consent_rejected",
+        {"batch": batch_id},
+    )
+    rejected = int(con.execute(
+        "SELECT count(DISTINCT source_row) FROM consent_rejected WHERE NOT row_kept"
+    ).fetchall()[0][0])
+    con.execute(
+        "INSERT INTO import_batch VALUES ($batch, $kind, $path, $sha, $size, $rows, $accepted, $duplicates, "
+        "$rejected, $first, $last, $head, $at)",
+        {"batch": batch_id, "kind": kind, "path": str(source.path), "sha": source.sha256, "size": source.size,
+         "rows": rows, "accepted": accepted, "duplicates": duplicates, "rejected": rejected, "first": first,
+         "last": last, "head": head_hash, "at": imported_at},
+    )
+    total, sample = _rejections(con)
+    kept = set(KINDS[kind].columns)
+    ignored = tuple(c for c in source.named() if c not in kept)
+    return ImportReport(batch_id, kind, source.sha256, rows, accepted, duplicates, rejected, sample, total, ignored,
+                        first, last)
+
+
+def _rejections(con: duckdb.DuckDBPyConnection) -> tuple[int, tuple[Rejection, ...]]:
+    total = int(con.execute("SELECT count(*) FROM consent_rejected").fetchall()[0][0])
+    rows = con.execute(
+        'SELECT source_row, "column", reason, row_kept FROM consent_rejected ORDER BY source_row, "column" LIMIT $n',
+        {"n": REPORTED_REJECTIONS},
+    ).fetchall()
+    return total, tuple(Rejection(int(r), str(c), str(why), bool(k)) for r, c, why, k in rows)
+
+
+@contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")

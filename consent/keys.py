@@ -1,0 +1,66 @@
+"""Keyed hashes (HMAC-SHA256) of canonical emails and phone numbers under the workspace's secret key.
+
+Suppressions given by email or phone are stored only as these hashes, and the pipeline computes the same hashes
+for its customers (`customer_key_hmacs`), so that the two match without the ledger keeping a raw value. The key is
+32 random bytes made on first use and kept in the workspace database (`workspace_secret`); it is never printed.
+"""
+
+import hmac
+import os
+from datetime import UTC, datetime
+from hashlib import sha256
+
+import duckdb
+import pyarrow as pa
+
+from consent import ledger
+
+KEY_BYTES = 32
+_BLOCK = 64
+_OPAD, _IPAD = 0x5C, 0x36
+
+
+def workspace_key(con: duckdb.DuckDBPyConnection) -> bytes:
+    """The workspace's HMAC key, made and stored on first use."""
+    ledger.ensure_schema(con)
+    rows = con.execute("SELECT hmac_key FROM workspace_secret WHERE id = 1").fetchall()
+    if rows:
+        return bytes(rows[0][0])
+    key = os.urandom(KEY_BYTES)
+    con.execute("INSERT INTO workspace_secret VALUES (1, ?, ?)", [key, datetime.now(UTC)])
+    return key
+
+
+def hmac_parameters(con: duckdb.DuckDBPyConnection) -> dict[str, bytes]:
+    """The named parameters `identifier_hmac_sql` expressions need: the padded key XOR opad and XOR ipad."""
+    padded = workspace_key(con).ljust(_BLOCK, b"\0")
+    return {
+        "hmac_opad": bytes(b ^ _OPAD for b in padded),
+        "hmac_ipad": bytes(b ^ _IPAD for b in padded),
+    }
+
+
+def identifier_hmac_sql(value: str) -> str:
+    """A SQL expression: the HMAC-SHA256 (lowercase hex) of the VARCHAR expression `value`; NULL stays NULL.
+
+    It takes the named parameters of `hmac_parameters`. `value` must be SQL text from code, never data.
+    """
+    return f"sha256($hmac_opad::BLOB || unhex(sha256($hmac_ipad::BLOB || encode({value}))))"
+
+
+def identifier_hmac(con: duckdb.DuckDBPyConnection, value: str) -> str:
+    """The HMAC-SHA256 of one canonical value, as the SQL expression computes it."""
+    return hmac.new(workspace_key(con), value.encode(), sha256).hexdigest()
+
+
+def customer_key_hmacs(con: duckdb.DuckDBPyConnection, keys: pa.Table) -> duckdb.DuckDBPyRelation:
+    """customer_id, email_hmac and phone_hmac for a table of customer_id and canonical email and phone (E.164).
+
+    Null email or phone gives a null hash. The relation reads `keys` lazily: insert or materialise it once.
+    """
+    customer_keys = keys.select(["customer_id", "email", "phone"])
+    return con.sql(
+        f"SELECT customer_id, {identifier_hmac_sql('email')} AS email_hmac, "
+        f"{identifier_hmac_sql('phone')} AS phone_hmac FROM customer_keys",
+        params=hmac_parameters(con),
+    )

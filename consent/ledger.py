@@ -1,0 +1,100 @@
+"""The ledger's tables in the workspace DuckDB, the SQL of the consent package, and the only writer of the ledger.
+
+The writer appends; nothing in this package updates or deletes a ledger row. `consent_event` and `suppression`
+share one gap-free sequence and one hash chain, so that `head()` names the whole ledger in one (seq, hash) pair.
+"""
+
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+import pyarrow as pa
+
+from consent import chain
+
+LedgerTable = Literal["consent_event", "suppression"]
+TABLES: tuple[LedgerTable, ...] = ("consent_event", "suppression")
+CONTENT_SQL: dict[LedgerTable, str] = {"consent_event": "event_content", "suppression": "suppression_content"}
+"""The SQL expression file that serialises a row of each table for its hash."""
+
+LINK_BATCH_ROWS = 1_000_000
+_SQL = Path(__file__).parent / "sql"
+
+
+def sql(name: str, **parts: str) -> str:
+    """The text of `consent/sql/<name>.sql`, each `/*@part*/` marker replaced by the given SQL text."""
+    text = (_SQL / f"{name}.sql").read_text(encoding="utf-8")
+    for part, replacement in parts.items():
+        marker = f"/*@{part}*/"
+        if marker not in text:
+            raise KeyError(f"{name}.sql has no {marker} marker")
+        text = text.replace(marker, replacement)
+    return text
+
+
+def content_sql(table: LedgerTable) -> str:
+    """The SQL expression serialising a row of `table` (over its own column names) for the hash chain."""
+    return sql(CONTENT_SQL[table]).strip()
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the ledger's tables if they do not exist yet."""
+    con.execute(sql("schema"))
+
+
+def exists(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the workspace database holds the ledger's tables."""
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE NOT temporary AND database_name = current_database() AND schema_name = 'main' "
+        "AND table_name IN ('consent_event', 'suppression', 'import_batch')"
+    ).fetchall()
+    return int(found[0][0]) == 3
+
+
+def head(con: duckdb.DuckDBPyConnection) -> tuple[int, str]:
+    """The last seq and its row_hash: (0, 64 zeros) for an empty ledger. Record it with a run for lineage."""
+    rows = con.execute(sql("head")).fetchall()
+    return (int(rows[0][0]), str(rows[0][1])) if rows else (0, chain.GENESIS)
+
+
+def next_batch_id(con: duckdb.DuckDBPyConnection) -> int:
+    """The id the next import batch gets."""
+    return int(con.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM import_batch").fetchall()[0][0])
+
+
+def append(con: duckdb.DuckDBPyConnection, table: LedgerTable, staged: str) -> tuple[int, int, str] | None:
+    """Append the rows of the temp table `staged` to `table`, in `source_row` order, continuing seq and the chain.
+
+    `staged` has the table's columns except seq, prev_hash and row_hash. Returns (first seq, last seq, head hash),
+    or None when there was nothing to append. Call inside a transaction: the append is all or nothing.
+    """
+    base, prev = head(con)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE consent_pending AS SELECT *, {content_sql(table)} AS content "
+        f"FROM (SELECT $base + row_number() OVER (ORDER BY source_row) AS seq, * FROM {staged})",
+        {"base": base},
+    )
+    last = base + int(con.execute("SELECT count(*) FROM consent_pending").fetchall()[0][0])
+    if last == base:
+        return None
+    for first in range(base + 1, last + 1, LINK_BATCH_ROWS):
+        upto = min(first + LINK_BATCH_ROWS - 1, last)
+        bounds = {"first": first, "upto": upto}
+        contents = con.sql(
+            "SELECT content FROM consent_pending WHERE seq BETWEEN $first AND $upto ORDER BY seq", params=bounds
+        ).to_arrow_table()
+        prev_hashes, row_hashes = chain.link(prev, contents.column(0).to_pylist())
+        hashes = pa.table({"seq": pa.array(range(first, upto + 1), pa.int64()),
+                           "prev_hash": prev_hashes, "row_hash": row_hashes})
+        con.register("consent_hashes", hashes)
+        try:
+            con.execute(
+                f"INSERT INTO {table} BY NAME SELECT p.* EXCLUDE (content), h.prev_hash, h.row_hash "
+                "FROM consent_pending p JOIN consent_hashes h USING (seq) WHERE p.seq BETWEEN $first AND $upto",
+                bounds,
+            )
+        finally:
+            con.unregister("consent_hashes")
+        prev = row_hashes[-1].as_py()
+    con.execute("DROP TABLE consent_pending")
+    return base + 1, last, prev

@@ -1,0 +1,186 @@
+"""Reading a consent file (CSV, JSON Lines or Parquet) into a staging table of text columns with row numbers.
+
+DuckDB reads the file; every wanted column arrives as trimmed text (NULL where absent or blank), so that the
+validation that follows is the same SQL whatever the format. Row numbers are 1-based data rows of the file.
+"""
+
+import csv
+import hashlib
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+
+from audience.errors import InputError
+
+Format = Literal["csv", "jsonl", "parquet"]
+FORMATS: dict[str, Format] = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+ROW = "(row)"
+"""The column named by a problem with a whole row."""
+
+BLANKS = " \t\r\n"
+_CSV = "all_varchar = true, header = true, delim = ',', quote = '\"', escape = '\"', null_padding = true, " \
+       "parallel = false"
+_READERS: dict[Format, str] = {
+    "csv": f"read_csv($path, {_CSV})",
+    "jsonl": "read_ndjson_objects($path, ignore_errors = true)",
+    "parquet": "read_parquet($path)",
+}
+_UTC_TEXT = "'%Y-%m-%dT%H:%M:%S.%fZ'"
+_LINE = re.compile(r"\bLine:? (\d+)", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A readable input file and what its header names."""
+
+    path: Path
+    format: Format
+    columns: tuple[str, ...]
+    """Column names as the file spells them, in file order."""
+    types: tuple[str, ...]
+    """DuckDB's type of each column (always VARCHAR for CSV and JSON Lines)."""
+    overflow: tuple[int, ...]
+    """Positions (0-based) of CSV columns that only exist because some row has more fields than the header."""
+    size: int
+    sha256: str
+
+    def named(self) -> dict[str, int]:
+        """Position of each column by its normalised name (stripped, lowercase)."""
+        return {name.strip().lower(): i for i, name in enumerate(self.columns) if i not in self.overflow}
+
+
+def open_source(con: duckdb.DuckDBPyConnection, path: Path) -> Source:
+    """Check that `path` is a consent file this package reads, and read its column names and types."""
+    if not path.is_file():
+        raise InputError(f"{path} does not exist or is not a file; check the path.")
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(f"{path.name}: unknown file type {path.suffix!r}; give a .csv, .jsonl, .ndjson or .parquet "
+                         "file (the format follows the extension).")
+    if fmt == "jsonl":
+        with _read_errors(path, fmt):
+            rows = con.execute(
+                f"SELECT DISTINCT unnest(json_keys(json)) AS k FROM {_READERS[fmt]} "
+                "WHERE json_type(json) = 'OBJECT' ORDER BY k",
+                {"path": str(path)},
+            ).fetchall()
+        columns, types = tuple(r[0] for r in rows), tuple("VARCHAR" for _ in rows)
+    else:
+        with _read_errors(path, fmt):
+            described = con.execute(f"DESCRIBE SELECT * FROM {_READERS[fmt]}", {"path": str(path)}).fetchall()
+        columns, types = tuple(r[0] for r in described), tuple(r[1] for r in described)
+    overflow = tuple(range(_header_width(path), len(columns))) if fmt == "csv" else ()
+    source = Source(path, fmt, columns, types, overflow, path.stat().st_size, file_sha256(path))
+    _refuse_ambiguous(source)
+    return source
+
+
+def stage(con: duckdb.DuckDBPyConnection, source: Source, table: str, wanted: Sequence[str]) -> int:
+    """Create the temp table `table`: source_row, row_problem, then each wanted column as text; returns its rows.
+
+    `table` and `wanted` are names from code. A wanted column the file lacks is NULL throughout.
+    """
+    named = source.named()
+    params: dict[str, object] = {"path": str(source.path), "blanks": BLANKS}
+    values = []
+    for i, name in enumerate(wanted):
+        position = named.get(name)
+        if position is None:
+            values.append(f"NULL::VARCHAR AS {name}")
+            continue
+        expression = _text(source, position, i, params)
+        values.append(f"nullif(trim({expression}, $blanks), '') AS {name}")
+    select = ",\n    ".join(["row_number() OVER () AS source_row", f"{_row_problem(source)} AS row_problem", *values])
+    with _insertion_order(con), _read_errors(source.path, source.format):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT\n    {select}\nFROM {_READERS[source.format]}",
+                    params)
+    return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of the file's bytes, lowercase hex."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _text(source: Source, position: int, i: int, params: dict[str, object]) -> str:
+    """SQL text of the column at `position` as VARCHAR; timestamps with a zone as UTC text, lists joined by `|`."""
+    if source.format == "jsonl":
+        key = f"key_{i}"
+        params[key] = '$."' + source.columns[position].replace('"', '\\"') + '"'
+        return (f"CASE json_type(json, ${key}) WHEN 'ARRAY' THEN array_to_string(CAST(json_extract(json, ${key}) "
+                f"AS VARCHAR[]), '|') ELSE json_extract_string(json, ${key}) END")
+    column = f"#{position + 1}"
+    kind = source.types[position]
+    if kind == "TIMESTAMP WITH TIME ZONE":
+        return f"strftime(timezone('UTC', {column}), {_UTC_TEXT})"
+    if kind.startswith("TIMESTAMP"):
+        return f"strftime(CAST({column} AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%f')"
+    if kind.endswith("[]"):
+        return f"array_to_string({column}, '|')"
+    return f"CAST({column} AS VARCHAR)"
+
+
+def _row_problem(source: Source) -> str:
+    if source.format == "jsonl":
+        return "CASE WHEN json IS NULL OR json_type(json) <> 'OBJECT' THEN 'not a JSON object' END"
+    if source.overflow:
+        extra = " OR ".join(f"#{i + 1} IS NOT NULL" for i in source.overflow)
+        return f"CASE WHEN {extra} THEN 'has more fields than the header; quote values that contain commas' END"
+    return "NULL::VARCHAR"
+
+
+def _header_width(path: Path) -> int:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        try:
+            return len(next(csv.reader(f), []))
+        except (csv.Error, UnicodeDecodeError):
+            raise InputError(f"{path.name}: the header row is not readable CSV text; save the file as UTF-8 CSV "
+                             "with a header row.") from None
+
+
+def _refuse_ambiguous(source: Source) -> None:
+    seen: dict[str, str] = {}
+    for i, name in enumerate(source.columns):
+        if i in source.overflow:
+            continue
+        key = name.strip().lower()
+        if key in seen:
+            raise InputError(f"{source.path.name}: columns {seen[key]!r} and {name!r} both mean {key!r}; "
+                             "rename or remove one.")
+        seen[key] = name
+
+
+@contextmanager
+def _insertion_order(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Keep rows in file order while staging (row numbers depend on it), whatever the connection's setting."""
+    before = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
+    con.execute("SET preserve_insertion_order = true")
+    try:
+        yield
+    finally:
+        con.execute(f"SET preserve_insertion_order = {'true' if before else 'false'}")
+
+
+@contextmanager
+def _read_errors(path: Path, fmt: Format) -> Iterator[None]:
+    """Turn DuckDB's reading errors into an InputError that names the line but never echoes the file's text."""
+    try:
+        yield
+    except duckdb.Error as e:
+        line = _LINE.search(str(e))
+        where = f" near line {line.group(1)}" if line else ""
+        hint = {
+            "csv": "check that it is UTF-8, comma-separated, with a header row and every quote closed",
+            "jsonl": "check that it is UTF-8 with one JSON object per line",
+            "parquet": "check that it is a complete Parquet file",
+        }[fmt]
+        raise InputError(f"{path.name} could not be read as {fmt.upper()}{where}; {hint}.") from None

@@ -1,0 +1,70 @@
+-- The consent ledger. consent_event and suppression share one gap-free sequence (seq) and one hash chain:
+-- row_hash = sha256(prev_hash || content), prev_hash = row_hash of seq - 1 (64 zeros for seq 1), where content is
+-- the JSON array written by event_content.sql / suppression_content.sql. Rows are only ever inserted.
+
+CREATE TABLE IF NOT EXISTS consent_event (
+    seq              BIGINT      NOT NULL,
+    batch_id         BIGINT      NOT NULL,
+    source_row       BIGINT      NOT NULL,
+    event_id         VARCHAR     NOT NULL,
+    customer_id      VARCHAR     NOT NULL,
+    platform         VARCHAR     NOT NULL,
+    action           VARCHAR     NOT NULL,
+    effective_at     TIMESTAMPTZ NOT NULL,
+    recorded_at      TIMESTAMPTZ NOT NULL,
+    identifiers      VARCHAR[]   NOT NULL,
+    source           VARCHAR,
+    source_record_id VARCHAR,
+    notice_version   VARCHAR,
+    imported_at      TIMESTAMPTZ NOT NULL,
+    prev_hash        VARCHAR     NOT NULL,
+    row_hash         VARCHAR     NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS suppression (
+    seq          BIGINT      NOT NULL,
+    batch_id     BIGINT      NOT NULL,
+    source_row   BIGINT      NOT NULL,
+    customer_id  VARCHAR,
+    email_hmac   VARCHAR,
+    phone_hmac   VARCHAR,
+    kind         VARCHAR     NOT NULL,
+    effective_at TIMESTAMPTZ NOT NULL,
+    recorded_at  TIMESTAMPTZ NOT NULL,
+    imported_at  TIMESTAMPTZ NOT NULL,
+    prev_hash    VARCHAR     NOT NULL,
+    row_hash     VARCHAR     NOT NULL
+);
+
+-- One row per import; first_seq is UNIQUE so that two writers appending at once cannot both commit.
+CREATE TABLE IF NOT EXISTS import_batch (
+    batch_id    BIGINT      PRIMARY KEY,
+    kind        VARCHAR     NOT NULL,
+    file_path   VARCHAR     NOT NULL,
+    file_sha256 VARCHAR     NOT NULL,
+    file_size   BIGINT      NOT NULL,
+    rows_read   BIGINT      NOT NULL,
+    accepted    BIGINT      NOT NULL,
+    duplicates  BIGINT      NOT NULL,
+    rejected    BIGINT      NOT NULL,
+    first_seq   BIGINT      UNIQUE,
+    last_seq    BIGINT,
+    head_hash   VARCHAR,
+    imported_at TIMESTAMPTZ NOT NULL
+);
+
+-- Why an input row (or one field of it) was not taken; never the value itself.
+CREATE TABLE IF NOT EXISTS import_rejection (
+    batch_id   BIGINT  NOT NULL,
+    source_row BIGINT  NOT NULL,
+    "column"   VARCHAR NOT NULL,
+    reason     VARCHAR NOT NULL,
+    row_kept   BOOLEAN NOT NULL
+);
+
+-- The key of the keyed hashes (HMAC-SHA256) of suppressed emails and phones; one row, never printed.
+CREATE TABLE IF NOT EXISTS workspace_secret (
+    id         INTEGER     PRIMARY KEY CHECK (id = 1),
+    hmac_key   BLOB        NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL
+);
