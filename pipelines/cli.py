@@ -2,6 +2,7 @@
 
 import typer
 
+from pipelines.commands import consent
 from pipelines.commands.hash import hash_command
 
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False)
@@ -13,3 +14,4 @@ def main() -> None:
 
 
 app.command("hash")(hash_command)
+app.add_typer(consent.app, name="consent")
