@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from audience.errors import InputError
 from audience.identifiers import reasons
-from audience.identifiers.fast_sql import email_query, in_list, literal, maid_query, phone_query, trimmed
+from audience.identifiers.fast_sql import email_columns, in_list, literal, maid_columns, phone_columns, trimmed
 from audience.identifiers.reference import Outcome, canonical_email, canonical_maid, canonical_phone, phone_region
 from audience.identifiers.rules import PLATFORMS, Kind, PlatformRules, RuleSet
 
@@ -46,7 +46,7 @@ class Normalised:
 
 
 def _connect() -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(config={"preserve_insertion_order": True})
+    con = duckdb.connect(config={"preserve_insertion_order": False, "enable_progress_bar": False})
     con.execute("SET memory_limit = '2GB'")
     return con
 
@@ -57,44 +57,39 @@ def _string_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     return values.cast(pa.string())
 
 
-def _decide(con: duckdb.DuckDBPyConnection, source: str, query: str, reference: Reference, target: str) -> None:
-    """Create `target(i, value, reason)` in the order of `source`: the SQL fast path, then the reference once per
-    value the fast path left undecided."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {target} AS {query}")
-    misaligned = con.execute(f"SELECT count(*) FROM {source} s POSITIONAL JOIN {target} t WHERE s.i <> t.i").fetchone()
-    if misaligned[0]:
-        raise RuntimeError(f"{target} is not in the order of {source}; the fast path must keep row order")
+def _fill_undecided(con: duckdb.DuckDBPyConnection, table: str, raw: str, reference: Reference,
+                    region: str | None = None) -> None:
+    """Hand the values the fast path left undecided to the reference, once each, and write its answers back."""
+    value, reason, where = f"{raw}_value", f"{raw}_reason", region or "''"
     pending = con.execute(
-        f"SELECT DISTINCT s.raw, s.region FROM {source} s POSITIONAL JOIN {target} t"
-        " WHERE s.raw IS NOT NULL AND t.value IS NULL AND t.reason IS NULL"
+        f"SELECT DISTINCT {raw}, {where} FROM {table} WHERE {raw} IS NOT NULL AND {value} IS NULL AND {reason} IS NULL"
     ).fetchall()
     if not pending:
         return
-    outcomes = [reference(raw, region) for raw, region in pending]
+    outcomes = [reference(text, area) for text, area in pending]
     con.register("slow", pa.table({
-        "raw": pa.array([raw for raw, _ in pending], pa.string()),
-        "region": pa.array([region for _, region in pending], pa.string()),
+        "raw": pa.array([text for text, _ in pending], pa.string()),
+        "region": pa.array([area for _, area in pending], pa.string()),
         "value": pa.array([o.value for o in outcomes], pa.string()),
         "reason": pa.array([o.reason for o in outcomes], pa.string()),
     }))
     con.execute(f"""
-        UPDATE {target} SET value = slow.value, reason = slow.reason
-        FROM {source} s JOIN slow ON s.raw = slow.raw AND s.region = slow.region
-        WHERE {target}.i = s.i AND {target}.value IS NULL AND {target}.reason IS NULL""")
+        UPDATE {table} SET {value} = slow.value, {reason} = slow.reason FROM slow
+        WHERE {table}.{raw} = slow.raw AND {f"{table}.{region}" if region else "''"} = slow.region
+          AND {table}.{value} IS NULL AND {table}.{reason} IS NULL""")
     con.unregister("slow")
 
 
-def _decide_emails(con: duckdb.DuckDBPyConnection, source: str, target: str) -> None:
-    _decide(con, source, email_query(source), lambda raw, _: canonical_email(raw), target)
+def _email_reference(raw: str, _: str) -> Outcome:
+    return canonical_email(raw)
 
 
-def _decide_phones(con: duckdb.DuckDBPyConnection, source: str, target: str, default_region: str) -> None:
-    _decide(con, source, phone_query(con, source),
-            lambda raw, region: canonical_phone(raw, region, default_region), target)
+def _maid_reference(raw: str, _: str) -> Outcome:
+    return canonical_maid(raw)
 
 
-def _decide_maids(con: duckdb.DuckDBPyConnection, source: str, target: str) -> None:
-    _decide(con, source, maid_query(source), lambda raw, _: canonical_maid(raw), target)
+def _phone_reference(default_region: str) -> Reference:
+    return lambda raw, region: canonical_phone(raw, region, default_region)
 
 
 def _regions(country: pa.Array | pa.ChunkedArray | None, size: int, default_region: str) -> pa.Array:
@@ -109,8 +104,8 @@ def _regions(country: pa.Array | pa.ChunkedArray | None, size: int, default_regi
     return pa.array(names + [default_region], pa.string()).take(dictionary.indices.fill_null(len(names)))
 
 
-def _column(decide: Callable[[duckdb.DuckDBPyConnection, str, str], None], raw: pa.Array | pa.ChunkedArray,
-            region: pa.Array | None = None) -> Canonical:
+def _column(raw: pa.Array | pa.ChunkedArray, columns: Callable[[duckdb.DuckDBPyConnection], str],
+            reference: Reference, region: pa.Array | None = None) -> Canonical:
     with _connect() as con:
         raw = _string_array(raw)
         con.register("source", pa.table({
@@ -118,26 +113,28 @@ def _column(decide: Callable[[duckdb.DuckDBPyConnection, str, str], None], raw: 
             "raw": raw,
             "region": region if region is not None else pa.array([""] * len(raw), pa.string()),
         }))
-        decide(con, "source", "decided")
-        result = con.sql("SELECT value, reason FROM decided").to_arrow_table()
-    return Canonical(result.column("value").combine_chunks(), result.column("reason").combine_chunks())
+        con.execute("CREATE TEMP TABLE base AS SELECT * FROM source")
+        con.execute(f"CREATE TEMP TABLE decided AS {columns(con)}")
+        _fill_undecided(con, "decided", "raw", reference, "region" if region is not None else None)
+        result = con.sql("SELECT raw_value, raw_reason FROM decided ORDER BY i").to_arrow_table()
+    return Canonical(result.column(0).combine_chunks(), result.column(1).combine_chunks())
 
 
 def canonical_email_column(raw: pa.Array | pa.ChunkedArray) -> Canonical:
     """Canonical emails for a column of raw values (null in, null out)."""
-    return _column(_decide_emails, raw)
+    return _column(raw, lambda _: email_columns("SELECT * FROM base", "raw"), _email_reference)
 
 
 def canonical_phone_column(raw: pa.Array | pa.ChunkedArray, country: pa.Array | pa.ChunkedArray | None = None,
                            default_region: str = "PL") -> Canonical:
     """E.164 numbers for a column of raw values, each parsed in its record's region (null in, null out)."""
     regions = _regions(country, len(raw), default_region)
-    return _column(lambda con, s, t: _decide_phones(con, s, t, default_region), raw, regions)
+    return _column(raw, lambda con: phone_columns(con, "base", "raw"), _phone_reference(default_region), regions)
 
 
 def canonical_maid_column(raw: pa.Array | pa.ChunkedArray) -> Canonical:
     """Canonical advertising IDs for a column of raw values (null in, null out)."""
-    return _column(_decide_maids, raw)
+    return _column(raw, lambda _: maid_columns("SELECT * FROM base", "raw"), _maid_reference)
 
 
 def _local_cut(column: str) -> str:
@@ -187,18 +184,18 @@ def _platform_selects(rules: RuleSet) -> tuple[list[str], list[str]]:
         rejects.append(f"""
             SELECT source_row, 'email' AS "column", {name} AS platform,
                    {literal(reasons.EMAIL_EMPTY_AFTER_CUT)} AS reason
-            FROM hashed WHERE email IS NOT NULL AND email_{platform} IS NULL""")
+            FROM hashed WHERE email_value IS NOT NULL AND email_{platform} IS NULL""")
         phone_sha = "phone_plus_sha" if p.phone_plus else "phone_digits_sha"
         selects.append(f"""
             SELECT customer_id, source_row, 'phone', {name}, {literal(p.id_types['phone'])},
                    coalesce(phone_given, {phone_sha}), coalesce(phone_given, {phone_sha})
-            FROM hashed WHERE phone IS NOT NULL OR phone_given IS NOT NULL""")
+            FROM hashed WHERE phone_value IS NOT NULL OR phone_given IS NOT NULL""")
         os_types = " ".join(f"WHEN {literal(os)} THEN {literal(p.id_types[os])}" for os in ("ios", "android"))
         selects.append(f"""
             SELECT customer_id, source_row, 'device_id', {name},
                    CASE os {os_types} ELSE {literal(p.id_types['unknown'])} END,
-                   {'device_sha' if p.maid_hashed else 'device_id'}, device_sha
-            FROM hashed WHERE device_id IS NOT NULL""")
+                   {'device_sha' if p.maid_hashed else 'device_id_value'}, device_sha
+            FROM hashed WHERE device_id_value IS NOT NULL""")
     return selects, rejects
 
 
@@ -222,42 +219,40 @@ def normalise_customers(table: pa.Table, rules: RuleSet, *, prehashed: frozenset
                      .append_column("i", pa.array(range(table.num_rows), pa.int64())))
         con.execute("CREATE TEMP TABLE batch AS SELECT * FROM batch_arrow")
         con.unregister("batch_arrow")
-        for column in ("email", "phone"):
+        for column in PREHASHABLE:
             _check_prehashed(con, column, column in prehashed)
-        raw = {"email": "email" not in prehashed, "phone": "phone" not in prehashed}
-        if raw["email"]:
-            con.execute("CREATE TEMP VIEW email_source AS SELECT i, email AS raw, '' AS region FROM batch")
-            _decide_emails(con, "email_source", "email_decided")
-        if raw["phone"]:
-            con.execute("CREATE TEMP VIEW phone_source AS SELECT i, phone AS raw, region FROM batch")
-            _decide_phones(con, "phone_source", "phone_decided", rules.default_region)
-        con.execute("CREATE TEMP VIEW maid_source AS SELECT i, device_id AS raw, '' AS region FROM batch")
-        _decide_maids(con, "maid_source", "maid_decided")
-
-        def decided(kind: str, column: str) -> tuple[str, str, str]:
-            if raw.get(kind, True):
-                return (f"{kind}_d.value AS {column}", f"{kind}_d.reason AS {column}_reason",
-                        f"POSITIONAL JOIN {kind}_decided {kind}_d")
-            return f"NULL::VARCHAR AS {column}", f"NULL::VARCHAR AS {column}_reason", ""
-
-        parts = [decided("email", "email"), decided("phone", "phone"), decided("maid", "device_id")]
-        strings = ", ".join(f"{email_string_sql(rules.platform(p), 'email')} AS email_{p}" for p in PLATFORMS)
-        hashes = ", ".join(f"CASE WHEN email_{p} = email THEN email_sha ELSE sha256(email_{p}) END AS email_sha_{p}"
+        source = "SELECT * FROM batch"
+        if "email" in prehashed:
+            source = f"SELECT *, NULL::VARCHAR AS email_value, NULL::VARCHAR AS email_reason FROM ({source})"
+        else:
+            source = email_columns(source, "email")
+        con.execute(f"CREATE TEMP TABLE decided AS {maid_columns(source, 'device_id')}")
+        if "phone" in prehashed:
+            con.execute("ALTER TABLE decided ADD COLUMN phone_value VARCHAR")
+            con.execute("ALTER TABLE decided ADD COLUMN phone_reason VARCHAR")
+            canonical = "decided"
+        else:
+            con.execute(f"CREATE TEMP TABLE canonical AS {phone_columns(con, 'decided', 'phone')}")
+            canonical = "canonical"
+            _fill_undecided(con, canonical, "phone", _phone_reference(rules.default_region), "region")
+        if "email" not in prehashed:
+            _fill_undecided(con, canonical, "email", _email_reference)
+        _fill_undecided(con, canonical, "device_id", _maid_reference)
+        given = {kind: f"lower({trimmed(kind)})" if kind in prehashed else "NULL" for kind in PREHASHABLE}
+        strings = ", ".join(f"{email_string_sql(rules.platform(p), 'email_value')} AS email_{p}" for p in PLATFORMS)
+        hashes = ", ".join(f"CASE WHEN email_{p} = email_value THEN email_sha ELSE sha256(email_{p}) END AS email_sha_{p}"
                            for p in PLATFORMS)
-        given = {kind: (f"lower({trimmed('b.' + kind)})" if not raw[kind] else "NULL") for kind in raw}
-        con.execute(f"""
-            CREATE TEMP TABLE canonical AS
-            SELECT b.i, b.customer_id, b.source_row, {', '.join(c for part in parts for c in part[:2])},
-                   {given['email']} AS email_given, {given['phone']} AS phone_given,
-                   CASE lower({trimmed('b.device_os')}) WHEN 'ios' THEN 'ios' WHEN 'android' THEN 'android'
-                        ELSE 'unknown' END AS os
-            FROM batch b {' '.join(part[2] for part in parts)}""")
         con.execute(f"""
             CREATE TEMP TABLE hashed AS
             SELECT *, {hashes} FROM (
-                SELECT *, {strings}, sha256(email) AS email_sha, sha256(phone) AS phone_plus_sha,
-                       sha256(substr(phone, 2)) AS phone_digits_sha, sha256(device_id) AS device_sha
-                FROM canonical)""")
+                SELECT i, customer_id, source_row, email_value, email_reason, phone_value, phone_reason,
+                       device_id_value, device_id_reason, {strings},
+                       {given['email']} AS email_given, {given['phone']} AS phone_given,
+                       sha256(email_value) AS email_sha, sha256(phone_value) AS phone_plus_sha,
+                       sha256(substr(phone_value, 2)) AS phone_digits_sha, sha256(device_id_value) AS device_sha,
+                       CASE lower({trimmed('device_os')}) WHEN 'ios' THEN 'ios' WHEN 'android' THEN 'android'
+                            ELSE 'unknown' END AS os
+                FROM {canonical})""")
         selects, rejects = _platform_selects(rules)
         identifiers = con.sql(" UNION ALL ".join(selects)).to_arrow_table()
         rejections = con.sql(" UNION ALL ".join([
@@ -265,7 +260,8 @@ def normalise_customers(table: pa.Table, rules: RuleSet, *, prehashed: frozenset
                   FROM hashed WHERE {col}_reason IS NOT NULL""" for col in ("email", "phone", "device_id")),
             *rejects,
         ]) + ' ORDER BY source_row, "column", platform NULLS FIRST').to_arrow_table()
-        keys = con.sql("SELECT customer_id, email, phone FROM hashed ORDER BY i").to_arrow_table()
+        keys = con.sql("SELECT customer_id, email_value AS email, phone_value AS phone FROM hashed ORDER BY i"
+                       ).to_arrow_table()
     return Normalised(identifiers, rejections, keys)
 
 

@@ -2,8 +2,8 @@
 
 Common values are decided here: emails of plain shape (ASCII or accented Latin letters before the @-sign, an ASCII
 domain), phone numbers written with digits, spaces, dashes and parentheses in regions whose rules
-`phone_patterns` carries, and advertising IDs. Each query yields (i, value, reason) with NULL in both columns where
-the scalar reference must decide.
+`phone_patterns` carries, and advertising IDs. Each query adds a value and a reason column to its source, NULL in
+both where the scalar reference must decide.
 """
 
 import re
@@ -56,38 +56,41 @@ def trimmed(raw: str) -> str:
             f" ELSE trim({raw}, {literal(WHITESPACE)}) END")
 
 
-def email_query(table: str) -> str:
-    """A query over `table(i, raw)` giving (i, value, reason), NULL in both where the reference decides."""
+def email_columns(source: str, raw: str) -> str:
+    """`source` with `{raw}_value` and `{raw}_reason` added: the canonical email or why not, NULL in both where the
+    reference must decide."""
     special = literal(r"(?:^|\.)(?:" + "|".join(map(re.escape, email_validator.SPECIAL_USE_DOMAIN_NAMES)) + ")$")
     return f"""
-SELECT i, CASE WHEN plain THEN lower(t) END AS value,
-       CASE WHEN t = '' THEN {literal(reasons.EMPTY)}
-            WHEN plain OR NOT regexp_full_match(t, {literal(SIMPLE_TEXT)}) THEN NULL
-            WHEN NOT contains(t, '@') THEN {literal(reasons.EMAIL_NO_AT)}
-            WHEN NOT regexp_full_match(local, {literal(PLAIN_LOCAL)}) THEN {literal(reasons.EMAIL_SYNTAX)}
-            WHEN regexp_full_match(domain, '[a-z0-9-]{{0,63}}') THEN {literal(reasons.EMAIL_SYNTAX)} END AS reason
+SELECT * EXCLUDE (_t, _local, _domain, _plain), CASE WHEN _plain THEN lower(_t) END AS {raw}_value,
+       CASE WHEN _t = '' THEN {literal(reasons.EMPTY)}
+            WHEN _plain OR NOT regexp_full_match(_t, {literal(SIMPLE_TEXT)}) THEN NULL
+            WHEN NOT contains(_t, '@') THEN {literal(reasons.EMAIL_NO_AT)}
+            WHEN NOT regexp_full_match(_local, {literal(PLAIN_LOCAL)}) THEN {literal(reasons.EMAIL_SYNTAX)}
+            WHEN regexp_full_match(_domain, '[a-z0-9-]{{0,63}}') THEN {literal(reasons.EMAIL_SYNTAX)} END
+       AS {raw}_reason
 FROM (
-  SELECT *, strlen(t) <= 254 AND regexp_full_match(t, {literal(PLAIN_EMAIL)})
-            AND NOT regexp_matches(domain, '(?:^|\\.)[^.]{{2}}--|[^.]{{64}}')
-            AND NOT regexp_matches(domain, {special}) AS plain
-  FROM (SELECT i, t, split_part(t, '@', 1) AS local, lower(substr(t, strpos(t, '@') + 1)) AS domain
-        FROM (SELECT i, {trimmed("raw")} AS t FROM {table})))"""
+  SELECT *, strlen(_t) <= 254 AND regexp_full_match(_t, {literal(PLAIN_EMAIL)})
+            AND NOT regexp_matches(_domain, '(?:^|\\.)[^.]{{2}}--|[^.]{{64}}')
+            AND NOT regexp_matches(_domain, {special}) AS _plain
+  FROM (SELECT *, split_part(_t, '@', 1) AS _local, lower(substr(_t, strpos(_t, '@') + 1)) AS _domain
+        FROM (SELECT *, {trimmed(raw)} AS _t FROM ({source}))))"""
 
 
-def maid_query(table: str) -> str:
-    """A query over `table(i, raw)` giving (i, value, reason); non-ASCII values go to the reference."""
+def maid_columns(source: str, raw: str) -> str:
+    """`source` with `{raw}_value` and `{raw}_reason` added: the canonical advertising ID or why not; non-ASCII
+    values are left to the reference."""
     return f"""
-SELECT i, CASE WHEN uuid AND t <> {literal(ZERO_MAID)} THEN t END AS value,
-       CASE WHEN t = '' THEN {literal(reasons.EMPTY)} WHEN NOT ascii THEN NULL
-            WHEN NOT uuid THEN {literal(reasons.MAID_FORMAT)}
-            WHEN t = {literal(ZERO_MAID)} THEN {literal(reasons.MAID_ZERO)} END AS reason
-FROM (SELECT i, t, strlen(t) = length(t) AS ascii, strlen(t) = length(t) AND regexp_full_match(t, '{MAID}') AS uuid
-      FROM (SELECT i, lower({trimmed("raw")}) AS t FROM {table}))"""
+SELECT * EXCLUDE (_t, _ascii, _uuid), CASE WHEN _uuid AND _t <> {literal(ZERO_MAID)} THEN _t END AS {raw}_value,
+       CASE WHEN _t = '' THEN {literal(reasons.EMPTY)} WHEN NOT _ascii THEN NULL
+            WHEN NOT _uuid THEN {literal(reasons.MAID_FORMAT)}
+            WHEN _t = {literal(ZERO_MAID)} THEN {literal(reasons.MAID_ZERO)} END AS {raw}_reason
+FROM (SELECT *, strlen(_t) = length(_t) AS _ascii, strlen(_t) = length(_t) AND regexp_full_match(_t, '{MAID}') AS _uuid
+      FROM (SELECT *, lower({trimmed(raw)}) AS _t FROM ({source})))"""
 
 
-def phone_query(con: duckdb.DuckDBPyConnection, table: str) -> str:
-    """A query over `table(i, raw, region)` giving (i, value, reason) in `i` order, NULL in both where the reference
-    decides.
+def phone_columns(con: duckdb.DuckDBPyConnection, table: str, raw: str) -> str:
+    """`table` (with `i` and `region`) with `{raw}_value` and `{raw}_reason` added: the E.164 number or why not,
+    NULL in both where the reference must decide.
 
     The parse runs region by region with each region's patterns as constants, into temporary tables the query reads.
     """
@@ -102,7 +105,7 @@ CREATE OR REPLACE TEMP TABLE shaped AS
 SELECT i, region, t, regexp_full_match(s, {literal(PLAIN_PHONE)}) AS plain, regexp_matches(s, '^\\(?\\+') AS plus,
        regexp_replace(s, '[^0-9]', '', 'g') AS d
 FROM (SELECT i, region, t, CASE WHEN starts_with(t, '00') THEN '+' || substr(t, 3) ELSE t END AS s
-      FROM (SELECT i, region, {trimmed("raw")} AS t FROM {table}))""")
+      FROM (SELECT i, region, {trimmed(raw)} AS t FROM {table}))""")
     con.execute("""
 CREATE OR REPLACE TEMP TABLE located AS
 SELECT s.i, s.plus, s.d, coalesce(r.region, n.region) AS home
@@ -119,8 +122,9 @@ WHERE s.plain AND length(s.d) >= 3 AND coalesce(r.region, n.region) IS NOT NULL"
         con.execute(parse_in_region_sql(regions[home]), [home])
     for name in ("country_codes", "main_regions", "fast_regions"):
         con.unregister(name)
-    return f"""SELECT s.i, p.value, CASE WHEN s.t = '' THEN {literal(reasons.EMPTY)} ELSE p.reason END AS reason
-               FROM shaped s LEFT JOIN parsed p USING (i) ORDER BY s.i"""
+    return f"""SELECT t.*, p.value AS {raw}_value,
+                      CASE WHEN s.t = '' THEN {literal(reasons.EMPTY)} ELSE p.reason END AS {raw}_reason
+               FROM {table} t JOIN shaped s USING (i) LEFT JOIN parsed p USING (i)"""
 
 
 def parse_in_region_sql(p: RegionPatterns) -> str:
