@@ -113,6 +113,38 @@ def opened(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
+class Session:
+    """The workspace database opened for one run, whose staging tables live as long as the session.
+
+    Closing it drops the connection itself, so that anything still holding the session (an orchestrator's record
+    of task arguments, say) holds no database object.
+    """
+
+    def __init__(self, db: Path) -> None:
+        self._con: duckdb.DuckDBPyConnection | None = connect(db)
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        if self._con is None:
+            raise RuntimeError("the workspace session is closed")
+        return self._con
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+
+@contextmanager
+def session(db: Path) -> Iterator[Session]:
+    """A `Session` on the workspace database, closed on exit."""
+    opened_session = Session(db)
+    try:
+        yield opened_session
+    finally:
+        opened_session.close()
+
+
 def run_script(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None) -> None:
     """Execute `audience/sql/<name>` statement by statement, binding the named parameters each one uses."""
     params = params or {}
@@ -174,9 +206,9 @@ def fail_run(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime, message
     )
 
 
-def record_stage(con: duckdb.DuckDBPyConnection, run_id: str, stage: str, seconds: float, rows: int | None) -> None:
-    """Record how long a stage took and how many rows it handled."""
-    con.execute("INSERT OR REPLACE INTO run_stage VALUES (?, ?, ?, ?)", [run_id, stage, seconds, rows])
+def record_stage(con: duckdb.DuckDBPyConnection, run_id: str, stage: str, seconds: float) -> None:
+    """Record how long a stage took."""
+    con.execute("INSERT OR REPLACE INTO run_stage VALUES (?, ?, ?)", [run_id, stage, seconds])
 
 
 def record_input(con: duckdb.DuckDBPyConnection, run_id: str, record: InputRecord) -> None:

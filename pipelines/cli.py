@@ -2,7 +2,7 @@
 
 import typer
 
-from pipelines.commands import consent
+from pipelines.commands import consent, run
 from pipelines.commands.hash import hash_command
 
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False)
@@ -14,4 +14,5 @@ def main() -> None:
 
 
 app.command("hash")(hash_command)
+app.add_typer(run.app)
 app.add_typer(consent.app, name="consent")

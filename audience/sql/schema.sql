@@ -21,7 +21,6 @@ CREATE TABLE IF NOT EXISTS run_stage (
     run_id      VARCHAR NOT NULL,
     stage       VARCHAR NOT NULL,
     seconds     DOUBLE NOT NULL,
-    rows        BIGINT,
     PRIMARY KEY (run_id, stage)
 );
 

@@ -1,0 +1,188 @@
+"""The stages of a run as plain functions over an open workspace database; a flow calls them in order.
+
+start → stage customers (normalise and hash, streamed) → import consent → evaluate consent → build audiences
+→ export files → confirm (manifest and lineage in one transaction). `abort` ends a run that failed.
+"""
+
+import hashlib
+import secrets
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from audience import __version__, ingest, store
+from audience.audiences import Audience, check
+from audience.errors import AudienceError
+from audience.export import MANIFEST_NAME, ExportFile, file_sha256, write_manifest
+from audience.identifiers.columns import normalise_customers
+from audience.identifiers.rules import RuleSet
+from audience.platforms import PLATFORMS
+
+Progress = Callable[[str], None]
+RUN_ID_TIME = "%Y%m%dT%H%M%SZ"
+
+
+def _quiet(_: str) -> None:
+    """A progress sink that discards messages."""
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerCounts:
+    """What became of the customers file."""
+
+    rows_accepted: int
+    rows_rejected: int
+    fields_rejected: int
+    identifiers: int
+
+
+def new_run_id(started_at: datetime) -> str:
+    """A unique run id that sorts by start time: `YYYYMMDDTHHMMSSZ-<8 hex>`."""
+    return f"{started_at.strftime(RUN_ID_TIME)}-{secrets.token_hex(4)}"
+
+
+def code_version() -> str:
+    """The package version, plus the git commit (and `-dirty`) when the code runs from a git checkout."""
+    here = Path(__file__).resolve().parent
+    try:
+        sha = subprocess.run(["git", "-C", str(here), "rev-parse", "--short=12", "HEAD"], capture_output=True,
+                             text=True, timeout=5, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(here), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=5, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return __version__
+    return f"{__version__}+g{sha}{'-dirty' if dirty else ''}"
+
+
+def config_digest(config_json: str) -> str:
+    """SHA-256 of the effective configuration's canonical JSON."""
+    return hashlib.sha256(config_json.encode("utf-8")).hexdigest()
+
+
+def start(con: duckdb.DuckDBPyConnection, run: store.RunRecord, customers: Path) -> list[str]:
+    """Clean up after runs that died, check the customers file's header, and record the run as started.
+
+    Returns:
+        The ids of earlier runs found unfinished (their output directories are removed).
+
+    Raises:
+        InputError: the customers file is missing or lacks required columns (nothing is recorded then).
+    """
+    ingest.columns(customers)
+    abandoned = []
+    for out_dir in store.abandon_unfinished(con, run.started_at):
+        if out_dir.is_dir():
+            shutil.rmtree(out_dir)
+        abandoned.append(out_dir.name)
+    store.open_run(con, run)
+    store.reset_staging(con)
+    return abandoned
+
+
+def stage_customers(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    path: Path,
+    rules: RuleSet,
+    *,
+    prehashed: frozenset[str] = frozenset(),
+    key_hmacs: Callable[[duckdb.DuckDBPyConnection, Any], duckdb.DuckDBPyRelation],
+    batch_rows: int = ingest.DEFAULT_BATCH_ROWS,
+    progress: Progress = _quiet,
+) -> CustomerCounts:
+    """Read the customers file in batches, normalise and hash each, and stage the results.
+
+    `key_hmacs(con, keys)` turns a batch's canonical email/phone keys (an Arrow table: customer_id, email, phone)
+    into a relation of customer_id, email_hmac and phone_hmac, so raw keys never reach a table.
+    """
+    began = time.perf_counter()
+    size, digest = path.stat().st_size, file_sha256(path)
+    read = 0
+    for batch in ingest.customer_batches(path, batch_rows=batch_rows):
+        read += batch.customers.num_rows + batch.rejections.num_rows
+        store.stage_rejections(con, "customers", batch.rejections)
+        kept = store.stage_customers(con, batch.customers, ingest.attributes(batch.customers))
+        normalised = normalise_customers(kept.select(list(("customer_id", "source_row", *ingest.CORE_COLUMNS[1:]))),
+                                         rules, prehashed=prehashed)
+        store.stage_identifiers(con, normalised.identifiers, normalised.rejections)
+        store.stage_keys(con, key_hmacs(con, normalised.keys))
+        progress(f"customers: {read:,} rows read and normalised ({time.perf_counter() - began:.1f} s)")
+    accepted, rejected = store.finish_customers(con, run_id)
+    store.record_input(con, run_id, store.InputRecord("customers", path, size, digest, accepted, rejected))
+    fields, identifiers = store.staged_identifier_counts(con)
+    return CustomerCounts(accepted, rejected, fields, identifiers)
+
+
+def build_audiences(
+    con: duckdb.DuckDBPyConnection,
+    audiences: Sequence[Audience],
+    minimums: Mapping[str, int],
+    *,
+    progress: Progress = _quiet,
+) -> list[store.Plan]:
+    """Check and stage every audience, then plan each (platform, audience): members, size against the platform
+    minimum, deltas against the last successful run, and the platform state this run leaves.
+
+    Raises:
+        InputError: an audience condition is not usable (the message names the audience).
+    """
+    for audience in audiences:
+        size = check(con, audience)
+        store.stage_audience(con, audience.name, audience.condition)
+        progress(f"audience {audience.name}: {size:,} customers")
+    targets = [
+        store.Target(platform, a.name, a.condition, minimums.get(platform, writer.min_audience))
+        for platform, writer in sorted(PLATFORMS.items())
+        for a in audiences
+    ]
+    return store.plan_targets(con, targets)
+
+
+def export(
+    con: duckdb.DuckDBPyConnection,
+    run_dir: Path,
+    plans: Sequence[store.Plan],
+    options: Mapping[str, Mapping[str, Any]],
+    *,
+    progress: Progress = _quiet,
+) -> list[ExportFile]:
+    """Write every planned file set: full, add and remove for an exported audience; only remove (so that
+    withdrawals still reach the platform) for one held back below the platform minimum."""
+    files: list[ExportFile] = []
+    for plan in plans:
+        writer = PLATFORMS[plan.platform]
+        ops = ("full", "add", "remove") if plan.status == "exported" else ("remove",)
+        for op in ops:
+            members = store.members(con, plan.platform, plan.audience, op)
+            files += writer.write(members, audience=plan.audience, op=op, run_dir=run_dir,
+                                  options=options.get(plan.platform, {}))
+        progress(f"{plan.platform}/{plan.audience}: {plan.status}, {plan.values:,} values, "
+                 f"+{plan.add_rows:,} / -{plan.remove_rows:,}")
+    return files
+
+
+def confirm(
+    con: duckdb.DuckDBPyConnection, run_id: str, as_of: datetime, run_dir: Path, files: Sequence[ExportFile],
+    finished_at: datetime,
+) -> Path:
+    """Write the manifest (last) and record the run's lineage and success in one transaction."""
+    def write() -> str:
+        return file_sha256(write_manifest(run_dir, run_id=run_id, as_of=as_of.isoformat(), files=files))
+
+    store.commit_run(con, run_id, finished_at, files, write)
+    return run_dir / MANIFEST_NAME
+
+
+def abort(con: duckdb.DuckDBPyConnection, run_id: str, run_dir: Path, error: BaseException, now: datetime) -> None:
+    """Record a failed run and remove the files it wrote (none of them were confirmed by a manifest)."""
+    message = str(error) if isinstance(error, AudienceError) else f"{type(error).__name__} (see the run's log)"
+    store.fail_run(con, run_id, now, message)
+    if run_dir.is_dir():
+        shutil.rmtree(run_dir)

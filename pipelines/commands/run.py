@@ -1,0 +1,168 @@
+"""`audience run`, `init`, `demo` and `schedule`: one workspace's runs, from a single run to a nightly schedule."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from audience.errors import InputError
+from pipelines.commands.options import ConfigOption, DbOption, OutOption, fail, reported_errors, settings_from
+from pipelines.config import CONFIG_FILE, Inputs, Settings, documented_toml, load_settings
+
+app = typer.Typer()
+
+CustomersOption = Annotated[Path | None, typer.Option("--customers", help="Customers file; overrides the config.")]
+ConsentOption = Annotated[Path | None, typer.Option("--consent", help="Consent events file; overrides the config.")]
+SuppressionsOption = Annotated[
+    Path | None, typer.Option("--suppressions", help="Suppressions file; overrides the config.")
+]
+DEMO_AUDIENCES = {"loyal": "orders_12m >= 5", "newsletter": "newsletter"}
+PREFECT_UI = "prefect server start   # then open http://127.0.0.1:4200 (runs recorded so far are listed there)"
+
+
+@app.command()
+def run(
+    config: ConfigOption = None,
+    customers: CustomersOption = None,
+    consent: ConsentOption = None,
+    suppressions: SuppressionsOption = None,
+    db: DbOption = None,
+    out: OutOption = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Evaluate consent as of this ISO 8601 time with offset (default: now).")
+    ] = None,
+) -> None:
+    """Export every audience to every platform, consent-filtered, with deltas and lineage.
+
+    Example: audience run --config audience.toml --as-of 2026-11-01T03:00:00+01:00
+    """
+    from pipelines.flows import run_pipeline
+
+    settings = _with_inputs(settings_from(config, db, out), customers, consent, suppressions)
+    with reported_errors():
+        result = run_pipeline(settings, as_of=_timestamp(as_of))
+    _print_result(result, settings)
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Workspace directory (created if missing).")] = Path("."),
+    customers: CustomersOption = None,
+    consent: ConsentOption = None,
+    suppressions: SuppressionsOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing audience.toml.")] = False,
+) -> None:
+    """Write a documented audience.toml (a comment on every key) into a workspace directory.
+
+    Example: audience init srv/audience --customers customers.csv --consent consent.csv
+    """
+    path = directory / CONFIG_FILE
+    if path.exists() and not force:
+        fail(f"{path} already exists; edit it, or pass --force to replace it with a fresh one.")
+    directory.mkdir(parents=True, exist_ok=True)
+    settings = Settings(inputs=Inputs(customers=customers, consent=consent, suppressions=suppressions))
+    path.write_text(documented_toml(settings), encoding="utf-8")
+    typer.echo(f"Wrote {path}; input paths in it are relative to {directory}. Next: audience run --config {path}")
+
+
+@app.command()
+def demo(
+    directory: Annotated[Path, typer.Argument(help="Where to create the sample workspace.")] = Path("demo"),
+    customers: Annotated[int, typer.Option("--customers", min=100, help="Sample customers to generate.")] = 20_000,
+    seed: Annotated[int, typer.Option("--seed", help="Generator seed (same seed, same data).")] = 7,
+) -> None:
+    """Generate a sample workspace, run it, and show where the files, the lineage and the Prefect UI are.
+
+    Example: audience demo ./demo --customers 50000
+    """
+    from data.generator import AS_OF, write_sample_workspace_inputs
+    from pipelines.flows import run_pipeline
+
+    typer.echo(f"Generating {customers:,} sample customers with consent events and suppressions in {directory}/inputs")
+    inputs = write_sample_workspace_inputs(directory / "inputs", customers, seed=seed)
+    settings = Settings(
+        inputs=Inputs(customers=_relative(inputs.customers, directory), consent=_relative(inputs.consent, directory),
+                      suppressions=_relative(inputs.suppressions, directory)),
+        audiences=DEMO_AUDIENCES,
+    )
+    (directory / CONFIG_FILE).write_text(documented_toml(settings), encoding="utf-8")
+    with reported_errors():
+        settings = load_settings(directory / CONFIG_FILE)
+        result = run_pipeline(settings, as_of=AS_OF)
+    _print_result(result, settings)
+    typer.echo(f"\nConfig:   {directory / CONFIG_FILE}\nInputs:   {directory / 'inputs'}\nPrefect UI: {PREFECT_UI}")
+    typer.echo(f"Run again with: audience run --config {directory / CONFIG_FILE} --as-of {AS_OF.isoformat()}")
+
+
+@app.command()
+def schedule(
+    config: ConfigOption = None,
+    db: DbOption = None,
+    out: OutOption = None,
+    cron: Annotated[str | None, typer.Option("--cron", help='Cron schedule, e.g. "0 3 * * *" (03:00 daily).')] = None,
+    interval: Annotated[int | None, typer.Option("--interval", min=10, help="Run every N seconds instead.")] = None,
+    name: Annotated[str, typer.Option("--name", help="Deployment name shown in the Prefect UI.")] = "nightly",
+) -> None:
+    """Serve the run as a Prefect deployment on a schedule, until stopped (Ctrl-C).
+
+    Needs a Prefect server: run `prefect server start` and set PREFECT_API_URL=http://127.0.0.1:4200/api.
+    Example: audience schedule --config audience.toml --cron "0 3 * * *"
+    """
+    from prefect.settings import PREFECT_API_URL
+
+    from pipelines.flows import serve
+
+    if (cron is None) == (interval is None):
+        fail('Give exactly one of --cron "0 3 * * *" or --interval SECONDS.')
+    if not PREFECT_API_URL.value():
+        fail("Schedules need a Prefect server: run `prefect server start` in another terminal, then "
+             "export PREFECT_API_URL=http://127.0.0.1:4200/api and run this command again.")
+    settings = settings_from(config, db, out)
+    typer.echo(f"Serving deployment {name!r} for workspace {settings.db.parent}; Ctrl-C stops it.")
+    with reported_errors():
+        serve(settings, name=name, cron=cron, interval=interval)
+
+
+def _with_inputs(settings: Settings, customers: Path | None, consent: Path | None,
+                 suppressions: Path | None) -> Settings:
+    flags = {"customers": customers, "consent": consent, "suppressions": suppressions}
+    given = {key: value.resolve() for key, value in flags.items() if value is not None}
+    return settings.model_copy(update={"inputs": settings.inputs.model_copy(update=given)})
+
+
+def _timestamp(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        fail(f"--as-of {text!r} is not an ISO 8601 timestamp; write it like 2026-11-01T03:00:00+01:00.")
+    if moment.tzinfo is None:
+        fail(f"--as-of {text!r} has no UTC offset; add one, like 2026-11-01T03:00:00+01:00.")
+    return moment.astimezone(UTC)
+
+
+def _relative(path: Path, base: Path) -> Path:
+    return path.resolve().relative_to(base.resolve())
+
+
+def _print_result(result, settings: Settings) -> None:
+    c = result.customers
+    typer.echo(f"Run {result.run_id} (as of {result.as_of.isoformat()}) finished.")
+    typer.echo(f"Customers: {c.rows_accepted:,} accepted, {c.rows_rejected:,} rows rejected, "
+               f"{c.fields_rejected:,} identifier values rejected (rows, columns and reasons in rejected_row)")
+    for record in result.consent:
+        typer.echo(f"{record.input.capitalize()}: {record.rows_accepted:,} new, {record.rows_duplicate:,} already "
+                   f"recorded, {record.rows_rejected:,} rows rejected")
+    typer.echo(f"\n{'platform':8} {'audience':16} {'status':9} {'customers':>10} {'values':>10} {'add':>9} "
+               f"{'remove':>9}")
+    for p in result.plans:
+        typer.echo(f"{p.platform:8} {p.audience:16} {p.status:9} {p.customers:>10,} {p.values:>10,} "
+                   f"{p.add_rows if p.status == 'exported' else 0:>9,} {p.remove_rows:>9,}")
+    for p in result.held_back:
+        typer.secho(f"HELD BACK: {p.platform}/{p.audience} has {p.customers:,} customers, below the {p.platform} "
+                    f"minimum of {p.minimum:,}; only its removals were written.", fg="yellow", err=True)
+    typer.echo(f"\nFiles:    {result.run_dir} ({len(result.files)} files)\nManifest: {result.manifest}")
+    typer.echo(f"Lineage:  {settings.db} (tables run, run_input, rejected_row, audience_export, membership; "
+               "view exported_value)")

@@ -1,0 +1,243 @@
+"""The Prefect flow of a run. It reads like the run's table of contents; every stage is a thin task over the
+`audience` and `consent` libraries, and tasks hand each other paths, run ids and counts, never identifiers."""
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+from prefect.types.entrypoint import EntrypointType
+
+from audience import stages, store
+from audience.audiences import audiences
+from audience.errors import InputError, TransientError
+from audience.export import ExportFile
+from audience.identifiers.rules import RuleSet
+from audience.store import Input
+from consent import evaluate, importer, ledger
+from consent.keys import customer_key_hmacs
+from consent.records import ImportReport
+from pipelines.config import Settings
+from pipelines.lock import workspace_lock
+
+FLOW_NAME = "audience-run"
+OWNER_ONLY = 0o077
+
+
+def is_transient(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry a task only when it failed on a TransientError (a busy database or file system)."""
+    try:
+        state.result()
+    except TransientError:
+        return True
+    except BaseException:
+        return False
+    return False
+
+
+STAGE = {"persist_result": False, "cache_policy": NO_CACHE}
+RETRIED = {**STAGE, "retries": 2, "retry_delay_seconds": [2, 10], "retry_condition_fn": is_transient}
+
+
+@dataclass(frozen=True, slots=True)
+class RunHandle:
+    """What every stage of one run needs to find its work."""
+
+    run_id: str
+    as_of: datetime
+    run_dir: Path
+    abandoned: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """The outcome of a successful run, for the CLI, the benchmark and tests; counts only."""
+
+    run_id: str
+    as_of: datetime
+    run_dir: Path
+    manifest: Path
+    customers: stages.CustomerCounts
+    consent: tuple[store.InputRecord, ...]
+    eligible: int
+    plans: tuple[store.Plan, ...]
+    files: tuple[ExportFile, ...]
+    abandoned: tuple[str, ...]
+
+    @property
+    def held_back(self) -> tuple[store.Plan, ...]:
+        """The audiences not exported because they are below the platform minimum."""
+        return tuple(p for p in self.plans if p.status == "held_back")
+
+
+@contextmanager
+def _timed(ws: store.Session, run: RunHandle, stage: str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Record the stage's duration in the run's lineage."""
+    began = time.perf_counter()
+    yield ws.con
+    store.record_stage(ws.con, run.run_id, stage, time.perf_counter() - began)
+
+
+@task(name="start", **STAGE)
+def start(ws: store.Session, settings: Settings, as_of: datetime | None) -> RunHandle:
+    """Recover from runs that died, check the customers file, and record the run."""
+    started_at = datetime.now(UTC)
+    run_id = stages.new_run_id(started_at)
+    config = settings.digest_json()
+    record = store.RunRecord(
+        run_id=run_id, as_of=as_of or started_at, started_at=started_at, code_version=stages.code_version(),
+        rules_version=_rules(settings).version, config_json=config, config_sha256=stages.config_digest(config),
+        out_dir=settings.out / run_id,
+    )
+    abandoned = stages.start(ws.con, record, _customers(settings))
+    if abandoned:
+        get_run_logger().warning(f"removed the unconfirmed files of {len(abandoned)} earlier run(s) that died: "
+                                 f"{', '.join(abandoned)}")
+    return RunHandle(run_id, record.as_of, record.out_dir, tuple(abandoned))
+
+
+@task(name="import-consent", **STAGE)
+def import_consent(ws: store.Session, settings: Settings, run: RunHandle) -> tuple[store.InputRecord, ...]:
+    """Append the consent events and suppressions files to the ledger (idempotent) and note the ledger head."""
+    records = []
+    with _timed(ws, run, "import-consent") as con:
+        ledger.ensure_schema(con)
+        if settings.inputs.consent is not None:
+            report = importer.import_events(con, settings.inputs.consent)
+            records.append(_imported(con, run, "consent", settings.inputs.consent, report))
+        if settings.inputs.suppressions is not None:
+            report = importer.import_suppressions(con, settings.inputs.suppressions,
+                                                  default_region=settings.default_region)
+            records.append(_imported(con, run, "suppressions", settings.inputs.suppressions, report))
+        store.set_ledger_head(con, run.run_id, *ledger.head(con))
+    return tuple(records)
+
+
+@task(name="normalise-and-hash", **STAGE)
+def normalise_and_hash(ws: store.Session, settings: Settings, run: RunHandle) -> stages.CustomerCounts:
+    """Stream the customers file through the identifier rules into staging."""
+    with _timed(ws, run, "normalise-and-hash") as con:
+        return stages.stage_customers(
+            con, run.run_id, _customers(settings), _rules(settings), prehashed=frozenset(settings.inputs.prehashed),
+            key_hmacs=customer_key_hmacs, batch_rows=settings.inputs.batch_rows, progress=get_run_logger().info,
+        )
+
+
+@task(name="evaluate-consent", **STAGE)
+def evaluate_consent(ws: store.Session, settings: Settings, run: RunHandle) -> int:
+    """Decide who may be exported to each platform as of the run's as-of time."""
+    with _timed(ws, run, "evaluate-consent") as con:
+        eligible = evaluate.evaluate(con, run.as_of, max_consent_age_days=settings.max_consent_age_days,
+                                     customer_keys="customer_key")
+        return store.stage_eligible(con, eligible)
+
+
+@task(name="build-audiences", **STAGE)
+def build_audiences(ws: store.Session, settings: Settings, run: RunHandle) -> tuple[store.Plan, ...]:
+    """Members, sizes and deltas of every audience on every platform."""
+    with _timed(ws, run, "build-audiences") as con:
+        plans = stages.build_audiences(con, audiences(settings.audiences), settings.min_audience,
+                                       progress=get_run_logger().info)
+    for plan in plans:
+        if plan.status == "held_back":
+            get_run_logger().warning(_held_back(plan))
+    return tuple(plans)
+
+
+@task(name="export", **RETRIED)
+def export(ws: store.Session, settings: Settings, run: RunHandle,
+           plans: tuple[store.Plan, ...]) -> tuple[ExportFile, ...]:
+    """Write every platform's files for every audience under the run directory."""
+    options = {p.platform: settings.platform_options(p.platform) for p in plans}
+    with _timed(ws, run, "export") as con:
+        return tuple(stages.export(con, run.run_dir, plans, options, progress=get_run_logger().info))
+
+
+@task(name="record-lineage", **STAGE)
+def record_lineage(ws: store.Session, run: RunHandle, files: tuple[ExportFile, ...]) -> Path:
+    """Write the manifest, then record lineage and success in one transaction."""
+    return stages.confirm(ws.con, run.run_id, run.as_of, run.run_dir, files, datetime.now(UTC))
+
+
+@task(name="abort", **STAGE)
+def abort(ws: store.Session, run: RunHandle, error: BaseException) -> None:
+    """Record the failure and remove the unconfirmed files."""
+    stages.abort(ws.con, run.run_id, run.run_dir, error, datetime.now(UTC))
+
+
+@flow(name=FLOW_NAME, persist_result=False, log_prints=False)
+def audience_run(settings: Settings, as_of: datetime | None = None) -> RunResult:
+    """Ingest, normalise and hash, evaluate consent, build audiences, export, record lineage and report."""
+    os.umask(OWNER_ONLY)
+    with workspace_lock(settings.db), store.session(settings.db) as ws:
+        run = start(ws, settings, as_of)
+        try:
+            consent = import_consent(ws, settings, run)
+            customers = normalise_and_hash(ws, settings, run)
+            eligible = evaluate_consent(ws, settings, run)
+            plans = build_audiences(ws, settings, run)
+            files = export(ws, settings, run, plans)
+            manifest = record_lineage(ws, run, files)
+        except BaseException as error:
+            abort(ws, run, error)
+            raise
+    result = RunResult(run.run_id, run.as_of, run.run_dir, manifest, customers, consent, eligible, plans, files,
+                       run.abandoned)
+    _publish(result)
+    return result
+
+
+def run_pipeline(settings: Settings, *, as_of: datetime | None = None, heartbeats: bool = False) -> RunResult:
+    """Run the flow once in this process, holding the workspace lock from before Prefect starts.
+
+    Heartbeats (which let a Prefect server notice a dead run) cost about a second per one-shot run; they are off
+    unless asked for.
+    """
+    with workspace_lock(settings.db):
+        if heartbeats:
+            return audience_run(settings, as_of)
+        with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+            return audience_run(settings, as_of)
+
+
+def _publish(result: RunResult) -> None:
+    rows = [asdict(plan) for plan in result.plans]
+    create_table_artifact(key=FLOW_NAME, table=rows, description=f"Run {result.run_id}: audiences per platform")
+
+
+def _held_back(plan: store.Plan) -> str:
+    removed = f"; {plan.remove_rows:,} removals written so withdrawals still reach {plan.platform}" \
+        if plan.remove_rows else ""
+    return (f"HELD BACK: {plan.platform}/{plan.audience} has {plan.customers:,} customers, below the "
+            f"{plan.platform} minimum of {plan.minimum:,}; no full or add files{removed}")
+
+
+def _rules(settings: Settings) -> RuleSet:
+    return RuleSet(default_region=settings.default_region, tiktok_phone_plus=settings.tiktok.phone_plus)
+
+
+def _customers(settings: Settings) -> Path:
+    if settings.inputs.customers is None:
+        raise InputError("No customers file: set inputs.customers in audience.toml or pass --customers FILE.")
+    return settings.inputs.customers
+
+
+def _imported(con: duckdb.DuckDBPyConnection, run: RunHandle, name: Input, path: Path,
+              report: ImportReport) -> store.InputRecord:
+    """Record an imported consent file in the run's lineage and log its counts."""
+    record = store.InputRecord(name, path, path.stat().st_size, report.file_sha256, report.accepted, report.rejected,
+                               report.duplicates)
+    store.record_input(con, run.run_id, record)
+    store.record_rejections(con, run.run_id, name, importer.rejections_table(con, report.batch_id))
+    get_run_logger().info(f"{name}: {report.accepted:,} new, {report.duplicates:,} already recorded, "
+                          f"{report.rejected:,} rows rejected")
+    return record
