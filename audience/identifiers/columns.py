@@ -46,8 +46,9 @@ class Normalised:
 
 
 def _connect() -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(config={"preserve_insertion_order": False, "enable_progress_bar": False})
+    con = duckdb.connect(config={"preserve_insertion_order": False})
     con.execute("SET memory_limit = '2GB'")
+    con.execute("SET enable_progress_bar = false")
     return con
 
 
