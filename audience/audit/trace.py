@@ -1,0 +1,153 @@
+"""One person's data through the workspace: every run, platform, audience and file that carried their values, the
+consent event each was sent under, the removals sent, and the suppressions that name them. Values appear only as
+hash prefixes."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from audience.audit import files
+from audience.audit.person import Person, customers_of
+from audience.audit.queries import SQL
+from audience.export import ExportFile
+
+HASH_PREFIX = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Carried:
+    """One value of the person in one op of one run: what was sent (or kept), where, and under which consent."""
+
+    run_id: str
+    as_of: str
+    platform: str
+    audience: str
+    op: str
+    """full, add, remove, or kept (a held-back audience the platform still holds the value in; no file)."""
+    customer_id: str
+    identifier: str
+    id_type: str
+    hash_prefix: str
+    event_id: str
+    consent: str
+    """The consent event as the ledger has it: action, scope and when, or why it is not found."""
+    files: tuple[str, ...]
+    """The files (relative to the output directory) holding the value; `(purged)` when they were deleted."""
+
+
+@dataclass(frozen=True, slots=True)
+class ErasureRemoval:
+    """A value `audience forget` wrote a removal for."""
+
+    erasure_id: str
+    recorded_at: str
+    platform: str
+    audience: str
+    id_type: str
+    hash_prefix: str
+
+
+@dataclass(frozen=True, slots=True)
+class SuppressionHit:
+    """A ledger suppression that names the person."""
+
+    seq: int
+    kind: str
+    effective_at: str
+    recorded_at: str
+    matched_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    """Everything the workspace sent for one person."""
+
+    given: str
+    customers: tuple[str, ...]
+    carried: tuple[Carried, ...]
+    erasures: tuple[ErasureRemoval, ...]
+    suppressions: tuple[SuppressionHit, ...]
+
+    @property
+    def removals(self) -> tuple[Carried, ...]:
+        return tuple(c for c in self.carried if c.op == "remove")
+
+
+def trace(con: duckdb.DuckDBPyConnection, person: Person) -> Trace:
+    """Trace a person (from `person.find`) through every successful run and erasure of the workspace."""
+    with customers_of(con, person):
+        rows = SQL.rows(con, "trace.sql")
+        erased = SQL.rows(con, "trace_erasures.sql")
+        hits = SQL.rows(con, "trace_suppressions.sql",
+                        {"email_hmac": person.email_hmac, "phone_hmac": person.phone_hmac})
+    finder = _FileFinder(con)
+    carried = tuple(
+        Carried(r["run_id"], _time(r["as_of"]), r["platform"], r["audience"], r["op"], r["customer_id"],
+                r["identifier"], r["id_type"], r["sha256"][:HASH_PREFIX] + "…", r["event_id"], _consent(r),
+                finder.holding(r) if r["op"] != "kept" else ())
+        for r in rows
+    )
+    return Trace(
+        person.given, person.customers, carried,
+        tuple(ErasureRemoval(e["erasure_id"], _time(e["recorded_at"]), e["platform"], e["audience"], e["id_type"],
+                             e["sha256"][:HASH_PREFIX] + "…") for e in erased),
+        tuple(SuppressionHit(h["seq"], h["kind"], _time(h["effective_at"]), _time(h["recorded_at"]), h["matched_by"])
+              for h in hits),
+    )
+
+
+class _FileFinder:
+    """Which files of a run's op hold a value, compared by SHA-256; the files of one op are read once."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.group: tuple[str, ...] = ()
+        self.lines: dict[str, pa.ChunkedArray] = {}
+
+    def holding(self, row: Mapping[str, Any]) -> tuple[str, ...]:
+        group = (row["run_id"], row["platform"], row["audience"], row["op"])
+        if group != self.group:
+            self.group, self.lines = group, {}
+        run_dir = Path(row["out_dir"])
+        entries = [ExportFile(**e) for e in SQL.rows(self.con, "trace_files.sql", {
+            "run_id": row["run_id"], "platform": row["platform"], "audience": row["audience"], "op": row["op"]})]
+        needle = f"{row['id_type']},{row['sha256']}\n"
+        found = []
+        for entry in entries:
+            kind = files.kind_of(entry)
+            if kind is None or row["id_type"] not in kind.id_types:
+                continue
+            name = (PurePosixPath(run_dir.name) / entry.path).as_posix()
+            if not (run_dir / entry.path).is_file():
+                found.append(f"{name} (purged)")
+            elif pc.any(pc.equal(self._lines(run_dir, entry), needle)).as_py():
+                found.append(name)
+        return tuple(found)
+
+    def _lines(self, run_dir: Path, entry: ExportFile) -> pa.ChunkedArray:
+        """A file's values as `id_type,sha256` lines (a hash sent as it is counts as itself)."""
+        if entry.path not in self.lines:
+            _, parsed = files.read(self.con, run_dir, entry)
+            self.con.register("audit_file_value", parsed.values)
+            try:
+                self.lines[entry.path] = SQL.arrow(self.con, "file_lines.sql")["line"]
+            finally:
+                self.con.unregister("audit_file_value")
+        return self.lines[entry.path]
+
+
+def _consent(row: Mapping[str, Any]) -> str:
+    if row["action"] is None:
+        return "event not in the ledger"
+    return f"{row['action']} for {row['scope']}, effective {_time(row['effective_at'])}"
+
+
+def _time(value: datetime | None) -> str:
+    return "" if value is None else value.isoformat(timespec="seconds")
+

@@ -1,0 +1,12 @@
+-- The customers a person is: those whose exported values hash to one of the person's platform strings
+-- (person_hash: platform, identifier, sha256), whose recorded keys carry the person's keyed hash ($email_hmac,
+-- $phone_hmac), or the customer id given ($customer_id).
+SELECT DISTINCT customer_id FROM (
+    SELECT m.customer_id FROM membership m
+    JOIN person_hash h ON h.platform = m.platform AND h.identifier = m.identifier AND h.sha256 = m.sha256
+    UNION ALL
+    SELECT customer_id FROM exported_key WHERE email_hmac = $email_hmac OR phone_hmac = $phone_hmac
+    UNION ALL
+    SELECT CAST($customer_id AS VARCHAR) WHERE $customer_id IS NOT NULL
+)
+ORDER BY customer_id
