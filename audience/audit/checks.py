@@ -54,17 +54,18 @@ class Workspace:
     @cached_property
     def ledger(self) -> dict[str, CheckResult]:
         """The checks that re-evaluate consent per run, computed in one pass over the runs."""
-        tally = {name: _Tally() for name in LEDGER_CHECKS}
+        tally = {name: _Tally() for name in (*LEDGER_CHECKS, "reproducible")}
         shared = 0
         for run in self.runs:
-            evaluation.evaluate(self.con, evaluation.run_time(self.con, run.id), "lineage")
+            evaluation.evaluate(self.con, evaluation.run_time(self.con, run.id))
             for name, sql in LEDGER_CHECKS.items():
                 (row,) = SQL.rows(self.con, sql, {"run_id": run.id})
                 tally[name].add(row["checked"], row["failed"], (f"{run.id}: {e}" for e in row["examples"] or ()))
                 shared += row.get("shared", 0)
+            tally["reproducible"].add(1, *_reproduced(self.con, run.id))
         notes = {"withdrawal-removed": f"{shared} value(s) stayed because another customer still holds the same value"
                  if shared else ""}
-        return {name: tally[name].result(name, notes.get(name, "")) for name in LEDGER_CHECKS}
+        return {name: t.result(name, notes.get(name, "")) for name, t in tally.items()}
 
     @cached_property
     def files(self) -> dict[str, CheckResult]:
@@ -212,21 +213,10 @@ def no_readd_without_grant(ws: Workspace) -> CheckResult:
 
 @check("reproducible")
 def reproducible(ws: Workspace) -> CheckResult:
-    """For every target a run exported, the values lineage records equal those an independent evaluation of the
-    run's staged audience expected (same SHA-256 over the sorted set)."""
-    tally = _Tally()
-    for run in ws.runs:
-        for target in SQL.rows(ws.con, "target_digests.sql", {"run_id": run.id}):
-            where = f"{run.id}: {target['platform']}/{target['audience']}"
-            held = digest.digest(ws.con, "membership_lines.sql", {"run_id": run.id, **_target(target)})
-            if target["sha256"] is None:
-                tally.add(1, 1, [f"{where}: no independent digest recorded (the run did not call record_run)"])
-            elif (target["values"], target["sha256"]) != (held.values, held.sha256):
-                tally.add(1, 1, [f"{where}: lineage holds {held.values} value(s), the re-evaluation expected "
-                                 f"{target['values']}, and the sets differ"])
-            else:
-                tally.add(1, 0, ())
-    return tally.result("reproducible")
+    """Re-evaluating consent at a run's as-of time over the ledger as the run saw it (up to the head it recorded)
+    gives exactly the eligible set the run used (same SHA-256 over the sorted platform, customer, event and
+    identifiers)."""
+    return ws.ledger["reproducible"]
 
 
 @check("ledger-chain")
@@ -300,8 +290,16 @@ def no_unlisted_file(ws: Workspace) -> CheckResult:
     return tally.result("no-unlisted-file")
 
 
-def _target(row: dict[str, Any]) -> dict[str, str]:
-    return {"platform": row["platform"], "audience": row["audience"]}
+def _reproduced(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[int, list[str]]:
+    """Whether the audit's evaluation (just made) gives the digest the run recorded of its own: (failed, examples)."""
+    recorded = SQL.rows(con, "run_evaluation.sql", {"run_id": run_id})
+    found = digest.digest(con, "decision_lines.sql", {})
+    if not recorded:
+        return 1, [f"{run_id}: recorded no digest of its consent evaluation (the run did not call record_run)"]
+    if (recorded[0]["rows"], recorded[0]["sha256"]) != (found.values, found.sha256):
+        return 1, [f"{run_id}: used {recorded[0]['rows']} eligible (platform, customer) pairs, the re-evaluation "
+                   f"finds {found.values}, and the sets differ"]
+    return 0, []
 
 
 def _manifest_problems(con: duckdb.DuckDBPyConnection, delivery: Delivery) -> Iterator[str | None]:

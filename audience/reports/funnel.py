@@ -3,6 +3,7 @@ and kept in the `funnel` table for reports."""
 
 import duckdb
 
+from audience.platforms import PLATFORMS
 from audience.reports import queries
 
 
@@ -10,4 +11,4 @@ def record(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
     """Count run `run_id`'s waterfall per target and identifier kind; needs the run's staging tables and the
     audit's consent decisions (`audit_decision`) as of the run."""
     queries.ensure_schema(con)
-    queries.script(con, "funnel.sql", {"run_id": run_id})
+    queries.script(con, "funnel.sql", {"run_id": run_id, "platforms": sorted(PLATFORMS)})

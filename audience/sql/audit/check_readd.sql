@@ -1,8 +1,8 @@
 -- no-readd-without-grant: a value run $run_id added that the platform had held for the customer before is added
 -- under a grant newer (by effective_at, recorded_at, ledger order) than every withdrawal for that platform known
--- at the run, and the customer is not suppressed.
+-- at the run (up to the ledger head it recorded), and the customer is not suppressed.
 WITH this AS (
-    SELECT started_at, as_of FROM run WHERE run_id = $run_id
+    SELECT started_at, as_of, coalesce(ledger_head_seq, 4611686018427387904) AS head FROM run WHERE run_id = $run_id
 ), readds AS (
     SELECT a.* FROM exported_value a
     WHERE a.run_id = $run_id AND a.op = 'add' AND EXISTS (
@@ -14,7 +14,7 @@ WITH this AS (
            max(struct_pack(effective_at := e.effective_at, recorded_at := e.recorded_at, seq := e.seq)) AS latest
     FROM consent_event e
     JOIN (VALUES ('google'), ('meta'), ('tiktok')) p(platform) ON e.platform = p.platform OR e.platform = '*'
-    WHERE e.action = 'withdraw'
+    WHERE e.action = 'withdraw' AND e.seq <= (SELECT head FROM this)
       AND e.effective_at <= (SELECT as_of FROM this) AND e.recorded_at <= (SELECT as_of FROM this)
     GROUP BY e.customer_id, p.platform
 ), bad AS (

@@ -5,7 +5,7 @@ SELECT DISTINCT customer_id FROM (
     SELECT m.customer_id FROM membership m
     JOIN person_hash h ON h.platform = m.platform AND h.identifier = m.identifier AND h.sha256 = m.sha256
     UNION ALL
-    SELECT customer_id FROM exported_key WHERE email_hmac = $email_hmac OR phone_hmac = $phone_hmac
+    SELECT customer_id FROM run_key WHERE email_hmac = $email_hmac OR phone_hmac = $phone_hmac
     UNION ALL
     SELECT CAST($customer_id AS VARCHAR) WHERE $customer_id IS NOT NULL
 )

@@ -1,17 +1,15 @@
--- What the audit keeps beyond the run's own lineage. target_digest: per run and target, the SHA-256 of the values
--- an independent re-evaluation expected (recorded while the run's staging tables exist). exported_key: the
--- suppression keys (HMACs, never values) of the customers a run left on a platform, so that suppressions by email
--- or phone can be checked later. purged_run: export directories deleted for retention. erasure: `audience forget`.
-CREATE TABLE IF NOT EXISTS target_digest (
-    run_id    VARCHAR NOT NULL,
-    platform  VARCHAR NOT NULL,
-    audience  VARCHAR NOT NULL,
-    "values"  BIGINT NOT NULL,
-    sha256    VARCHAR NOT NULL,
-    PRIMARY KEY (run_id, platform, audience)
+-- What the audit keeps beyond the run's own lineage. run_evaluation: per run, the SHA-256 of the consent evaluation
+-- it used (its eligible set), to compare with the audit's own re-evaluation. run_key: the suppression keys (HMACs,
+-- never values) of the customers a run left on a platform or that a suppression by email or phone names, so that
+-- such suppressions can be checked later. purged_run: export directories deleted for retention. erasure,
+-- erasure_value, erasure_customer: what `audience forget` did.
+CREATE TABLE IF NOT EXISTS run_evaluation (
+    run_id    VARCHAR PRIMARY KEY,
+    "rows"    BIGINT NOT NULL,
+    sha256    VARCHAR NOT NULL
 );
 
-CREATE TABLE IF NOT EXISTS exported_key (
+CREATE TABLE IF NOT EXISTS run_key (
     run_id       VARCHAR NOT NULL,
     customer_id  VARCHAR NOT NULL,
     email_hmac   VARCHAR,

@@ -1,9 +1,9 @@
--- The consent ledger as the audit reads it, with the customer keys of the run now staging (customer_key).
-CREATE OR REPLACE TEMP VIEW audit_event AS
-SELECT seq, event_id, customer_id, platform, action, effective_at, recorded_at, identifiers FROM consent_event;
-
+-- The ledger's suppressions, and the keys of the customers now staging (customer_key) that some suppression by email
+-- or phone names: all a run-time evaluation of suppressions needs.
 CREATE OR REPLACE TEMP VIEW audit_suppression AS
 SELECT seq, customer_id, email_hmac, phone_hmac, kind, effective_at, recorded_at FROM suppression;
 
-CREATE OR REPLACE TEMP VIEW audit_keys AS
-SELECT customer_id, email_hmac, phone_hmac FROM customer_key;
+CREATE OR REPLACE TEMP TABLE audit_keys AS
+SELECT k.customer_id, k.email_hmac, k.phone_hmac FROM customer_key k
+WHERE k.email_hmac IN (SELECT email_hmac FROM suppression WHERE email_hmac IS NOT NULL)
+   OR k.phone_hmac IN (SELECT phone_hmac FROM suppression WHERE phone_hmac IS NOT NULL);

@@ -66,10 +66,9 @@ def test_consent_check_fails_for_a_value_exported_without_a_grant(demo: History,
 
 def test_suppression_check_fails_for_a_customer_suppressed_by_email(demo: History, copy: Workspace) -> None:
     (event,) = sql(copy, "SELECT event_id FROM membership WHERE customer_id = ? LIMIT 1", [demo.erased])
-    first, _, last = demo.runs
-    _insert_member(copy, last, demo.erased, "email", "EMAIL", event[0])
-    sql(copy, "INSERT INTO exported_key SELECT ?, customer_id, email_hmac, phone_hmac FROM exported_key "
-              "WHERE run_id = ? AND customer_id = ?", [last, first, demo.erased])
+    _insert_member(copy, demo.runs[2], demo.erased, "email", "EMAIL", event[0])
+    assert sql(copy, "SELECT count(*) FROM run_key WHERE run_id = ? AND customer_id = ?",
+               [demo.runs[2], demo.erased]) == [(1,)]
     result = check(copy, "not-suppressed")
     assert not result.passed and f"customer {demo.erased} (erasure)" in result.examples[0]
 
@@ -125,11 +124,15 @@ def test_readd_check_fails_for_a_value_added_again_under_the_grant_that_was_with
     assert not result.passed and f"customer {customer}" in result.examples[0]
 
 
-def test_reproducibility_check_fails_when_lineage_differs_from_the_independent_evaluation(demo: History,
-                                                                                          copy: Workspace) -> None:
-    sql(copy, "UPDATE target_digest SET sha256 = repeat('0', 64) WHERE run_id = ? AND platform = 'tiktok' "
-              "AND audience = 'all'", [demo.runs[2]])
+def test_reproducibility_check_fails_when_the_run_used_another_evaluation(demo: History, copy: Workspace) -> None:
+    sql(copy, "UPDATE run_evaluation SET sha256 = repeat('0', 64) WHERE run_id = ?", [demo.runs[2]])
     assert failing(copy) == {"reproducible"}
+
+
+def test_reproducibility_check_re_reads_the_ledger_as_the_run_saw_it(demo: History, copy: Workspace) -> None:
+    sql(copy, "UPDATE run SET ledger_head_seq = ledger_head_seq - 1 WHERE run_id = ?", [demo.runs[2]])
+    result = check(copy, "reproducible")
+    assert not result.passed and demo.runs[2] in result.examples[0]
 
 
 @pytest.mark.parametrize("tamper", ["UPDATE consent_event SET action = 'grant' WHERE event_id = ?",
