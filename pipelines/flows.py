@@ -241,3 +241,15 @@ def _imported(con: duckdb.DuckDBPyConnection, run: RunHandle, name: Input, path:
     get_run_logger().info(f"{name}: {report.accepted:,} new, {report.duplicates:,} already recorded, "
                           f"{report.rejected:,} rows rejected")
     return record
+
+
+def serve(settings: Settings, *, name: str, cron: str | None = None, interval: int | None = None) -> None:
+    """Serve the run for this workspace as a Prefect deployment on a schedule, one run at a time, until stopped.
+
+    Needs a Prefect server (PREFECT_API_URL). Stopping leaves the schedule active for the next `serve`.
+    """
+    audience_run.serve(
+        name=name, cron=cron, interval=interval, parameters={"settings": settings.model_dump(mode="json")},
+        pause_on_shutdown=False, limit=1, entrypoint_type=EntrypointType.MODULE_PATH,
+        description=f"audience run for the workspace {settings.db}",
+    )
