@@ -33,6 +33,8 @@ PLAIN_LOCAL = rf"[{_ATEXT}{LATIN_LETTERS}-]+(?:\.[{_ATEXT}{LATIN_LETTERS}-]+)*"
 PLAIN_EMAIL = rf"{PLAIN_LOCAL}@(?:{_HOST_LABEL}\.)+(?:[A-Za-z0-9][A-Za-z0-9-]*)?[A-Za-z]"
 """Addresses email-validator accepts unchanged but for the domain's case (given the checks beside it)."""
 SIMPLE_TEXT = rf"[ !#-;=?-~{LATIN_LETTERS}]*"
+QUOTED_LOCAL = rf'"[ !#-\[\]-~{LATIN_LETTERS}]*"@[ !#-;=?-~{LATIN_LETTERS}]*'
+"""A quoted part before the @-sign (email-validator refuses quoting before it looks at the domain)."""
 """Text without quotes or angle brackets, whose rejection reasons the fast path can tell (see `email_query`)."""
 PLAIN_PHONE = r"\(?\+?[0-9 ()-]{1,40}"
 """Numbers written with digits and the separators phonenumbers simply drops."""
@@ -58,22 +60,32 @@ def trimmed(raw: str) -> str:
 
 def email_columns(source: str, raw: str) -> str:
     """`source` with `{raw}_value` and `{raw}_reason` added: the canonical email or why not, NULL in both where the
-    reference must decide."""
+    reference must decide.
+
+    Rejections are told here only where email-validator's order of checks fixes the reason: no @-sign; a quoted
+    or malformed part before it (checked before the domain); a domain with a character no domain may hold, or no
+    period (checked before its length and reserved names); a plain address whose domain is reserved.
+    """
     special = literal(r"(?:^|\.)(?:" + "|".join(map(re.escape, email_validator.SPECIAL_USE_DOMAIN_NAMES)) + ")$")
+    syntax = literal(reasons.EMAIL_SYNTAX)
     return f"""
-SELECT * EXCLUDE (_t, _local, _domain, _plain), CASE WHEN _plain THEN lower(_t) END AS {raw}_value,
+SELECT * EXCLUDE (_t, _local, _domain, _hostname, _plain),
+       CASE WHEN _plain AND NOT regexp_matches(_domain, {special}) THEN lower(_t) END AS {raw}_value,
        CASE WHEN _t = '' THEN {literal(reasons.EMPTY)}
-            WHEN _plain OR NOT regexp_full_match(_t, {literal(SIMPLE_TEXT)}) THEN NULL
+            WHEN _plain AND regexp_matches(_domain, {special}) THEN {literal(reasons.EMAIL_SPECIAL_USE)}
+            WHEN _plain THEN NULL
+            WHEN regexp_full_match(_t, {literal(QUOTED_LOCAL)}) THEN {syntax}
+            WHEN NOT regexp_full_match(_t, {literal(SIMPLE_TEXT)}) THEN NULL
             WHEN NOT contains(_t, '@') THEN {literal(reasons.EMAIL_NO_AT)}
-            WHEN NOT regexp_full_match(_local, {literal(PLAIN_LOCAL)}) THEN {literal(reasons.EMAIL_SYNTAX)}
-            WHEN regexp_full_match(_domain, '[a-z0-9-]{{0,63}}') THEN {literal(reasons.EMAIL_SYNTAX)} END
+            WHEN NOT regexp_full_match(_local, {literal(PLAIN_LOCAL)}) THEN {syntax}
+            WHEN regexp_full_match(_domain, '[a-z0-9-]{{0,63}}') THEN {syntax}
+            WHEN strlen(_domain) <= 253 AND regexp_matches(_domain, '[\x00-,/:-`{{-\x7f]') THEN {syntax} END
        AS {raw}_reason
 FROM (
-  SELECT *, strlen(_t) <= 254 AND regexp_full_match(_t, {literal(PLAIN_EMAIL)})
-            AND NOT regexp_matches(_domain, '(?:^|\\.)[^.]{{2}}--|[^.]{{64}}')
-            AND NOT regexp_matches(_domain, {special}) AS _plain
-  FROM (SELECT *, split_part(_t, '@', 1) AS _local, lower(substr(_t, strpos(_t, '@') + 1)) AS _domain
-        FROM (SELECT *, {trimmed(raw)} AS _t FROM ({source}))))"""
+  SELECT *, _hostname AND strlen(_t) <= 254 AND regexp_full_match(_t, {literal(PLAIN_EMAIL)}) AS _plain
+  FROM (SELECT *, NOT regexp_matches(_domain, '(?:^|\\.)[^.]{{2}}--|[^.]{{64}}') AS _hostname
+        FROM (SELECT *, split_part(_t, '@', 1) AS _local, lower(substr(_t, strpos(_t, '@') + 1)) AS _domain
+              FROM (SELECT *, {trimmed(raw)} AS _t FROM ({source})))))"""
 
 
 def maid_columns(source: str, raw: str) -> str:

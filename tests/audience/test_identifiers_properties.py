@@ -38,11 +38,13 @@ local_chars = st.sampled_from(
 labels = st.sampled_from([
     "wp", "pl", "gmail", "googlemail", "com", "example", "xn--bcher-kva", "bücher", "test", "localhost", "onion",
     "ab--c", "-a", "a-", "a" * 63, "b" * 64, "123", "arpa", "EXAMPLE", "Gmail", "co", "x", "", "d\u0301", "ＷＰ",
+    "pl,", "x_y", "wp!", "a@b", "invalid", "INVALID", "c" * 250,
 ])
 domains = st.lists(labels, min_size=0, max_size=4).map(".".join)
 composed_emails = st.builds(
     lambda pre, local, at, domain, post: f"{pre}{local}{at}{domain}{post}",
-    padding, st.text(local_chars, max_size=12), st.sampled_from(["@", "@", "@", "", "@@", " @"]), domains, padding,
+    padding, st.one_of(st.text(local_chars, max_size=12), st.text(local_chars, max_size=8).map(lambda q: f'"{q}"')),
+    st.sampled_from(["@", "@", "@", "", "@@", " @"]), domains, padding,
 )
 emails = st.one_of(composed_emails, st.emails(), st.text(max_size=30),
                    st.builds(lambda a, b: a + b, st.text(local_chars, min_size=60, max_size=70), st.just("@wp.pl")),
