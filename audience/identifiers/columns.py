@@ -138,18 +138,21 @@ def canonical_maid_column(raw: pa.Array | pa.ChunkedArray) -> Canonical:
     return _column(raw, lambda _: maid_columns("SELECT * FROM base", "raw"), _maid_reference)
 
 
-def _local_cut(column: str) -> str:
-    return f"replace(split_part(split_part({column}, '@', 1), '+', 1), '.', '')"
-
-
-def email_string_sql(rules: PlatformRules, column: str) -> str:
-    """SQL for the platform's email string from a canonical email (NULL where nothing is left to send)."""
-    cut = f"CASE WHEN {_local_cut(column)} <> '' THEN {_local_cut(column)} || '@' || split_part({column}, '@', 2) END"
+def _email_string_sql(rules: PlatformRules, column: str, cut: str, domain: str) -> str:
+    """SQL for the platform's email string from a canonical email, given SQL for its cut local part (up to the
+    first `+`, without dots) and its domain; NULL where nothing is left to send."""
+    cut_email = f"CASE WHEN {cut} <> '' THEN {cut} || '@' || {domain} END"
     if rules.email_cut_domains is None:
-        return cut
+        return cut_email
     if not rules.email_cut_domains:
         return column
-    return f"CASE WHEN split_part({column}, '@', 2) IN {in_list(rules.email_cut_domains)} THEN {cut} ELSE {column} END"
+    return f"CASE WHEN {domain} IN {in_list(rules.email_cut_domains)} THEN {cut_email} ELSE {column} END"
+
+
+def _email_parts_sql(column: str) -> str:
+    """SQL adding `email_cut` (local part up to the first `+`, without dots) and `email_domain` of a canonical email."""
+    return (f"replace(split_part(split_part({column}, '@', 1), '+', 1), '.', '') AS email_cut, "
+            f"split_part({column}, '@', 2) AS email_domain")
 
 
 def _check_prehashed(con: duckdb.DuckDBPyConnection, column: str, declared: bool) -> None:
@@ -240,7 +243,8 @@ def normalise_customers(table: pa.Table, rules: RuleSet, *, prehashed: frozenset
             _fill_undecided(con, canonical, "email", _email_reference)
         _fill_undecided(con, canonical, "device_id", _maid_reference)
         given = {kind: f"lower({trimmed(kind)})" if kind in prehashed else "NULL" for kind in PREHASHABLE}
-        strings = ", ".join(f"{email_string_sql(rules.platform(p), 'email_value')} AS email_{p}" for p in PLATFORMS)
+        strings = ", ".join(f"{_email_string_sql(rules.platform(p), 'email_value', 'email_cut', 'email_domain')} "
+                            f"AS email_{p}" for p in PLATFORMS)
         hashes = ", ".join(f"CASE WHEN email_{p} = email_value THEN email_sha ELSE sha256(email_{p}) END AS email_sha_{p}"
                            for p in PLATFORMS)
         con.execute(f"""
@@ -253,7 +257,7 @@ def normalise_customers(table: pa.Table, rules: RuleSet, *, prehashed: frozenset
                        sha256(substr(phone_value, 2)) AS phone_digits_sha, sha256(device_id_value) AS device_sha,
                        CASE lower({trimmed('device_os')}) WHEN 'ios' THEN 'ios' WHEN 'android' THEN 'android'
                             ELSE 'unknown' END AS os
-                FROM {canonical})""")
+                FROM (SELECT *, {_email_parts_sql('email_value')} FROM {canonical}))""")
         selects, rejects = _platform_selects(rules)
         identifiers = con.sql(" UNION ALL ".join(selects)).to_arrow_table()
         rejections = con.sql(" UNION ALL ".join([
@@ -280,7 +284,7 @@ def platform_column(kind: Kind, platform: str, raw: pa.Array | pa.ChunkedArray, 
     }[kind]()
     p = rules.platform(platform)
     derive = {
-        "email": email_string_sql(p, "v"),
+        "email": _email_string_sql(p, "v", "email_cut", "email_domain"),
         "phone": "v" if p.phone_plus else "substr(v, 2)",
         "maid": "v",
     }[kind]
@@ -291,4 +295,5 @@ def platform_column(kind: Kind, platform: str, raw: pa.Array | pa.ChunkedArray, 
             SELECT s AS normalized, sha256(s) AS sha256,
                    CASE WHEN v IS NOT NULL AND s IS NULL THEN {literal(reasons.EMAIL_EMPTY_AFTER_CUT)} ELSE r END
                    AS reason
-            FROM (SELECT i, v, r, {derive} AS s FROM canon) ORDER BY i""").to_arrow_table()
+            FROM (SELECT *, {derive} AS s FROM (SELECT i, v, r, {_email_parts_sql('v')} FROM canon)) ORDER BY i"""
+        ).to_arrow_table()

@@ -127,7 +127,7 @@ LEFT JOIN country_codes c2 ON s.plus AND c2.code = substr(s.d, 1, 2)
 LEFT JOIN country_codes c3 ON s.plus AND c3.code = substr(s.d, 1, 3)
 LEFT JOIN main_regions r ON r.code = coalesce(c1.code, c2.code, c3.code)
 LEFT JOIN fast_regions n ON NOT s.plus AND n.region = s.region
-WHERE s.plain AND length(s.d) >= 3 AND coalesce(r.region, n.region) IS NOT NULL""")
+WHERE s.plain AND length(s.d) >= 3 AND coalesce(r.region, n.region) IS NOT NULL ORDER BY home""")
     con.execute("CREATE OR REPLACE TEMP TABLE parsed (i BIGINT, value VARCHAR, reason VARCHAR)")
     homes = [home for (home,) in con.execute("SELECT DISTINCT home FROM located ORDER BY home").fetchall()]
     for home in homes:
