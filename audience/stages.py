@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import duckdb
@@ -20,10 +20,11 @@ import duckdb
 from audience import __version__, ingest, store
 from audience.audiences import Audience, check
 from audience.errors import AudienceError
-from audience.export import MANIFEST_NAME, ExportFile, file_sha256, write_manifest
+from audience.export import MANIFEST_NAME, ExportFile, Op, file_sha256, write_manifest
 from audience.identifiers.columns import normalise_customers
 from audience.identifiers.rules import RuleSet
 from audience.platforms import PLATFORMS
+from audience.platforms.base import Target
 
 Progress = Callable[[str], None]
 RUN_ID_TIME = "%Y%m%dT%H%M%SZ"
@@ -154,18 +155,36 @@ def export(
     progress: Progress = _quiet,
 ) -> list[ExportFile]:
     """Write every planned file set: full, add and remove for an exported audience; only remove (so that
-    withdrawals still reach the platform) for one held back below the platform minimum."""
+    withdrawals still reach the platform) for one held back below the platform minimum.
+
+    When everything is new (a first export), the add files are the full files: they are copied, not rebuilt.
+    """
     files: list[ExportFile] = []
     for plan in plans:
         writer = PLATFORMS[plan.platform]
-        ops = ("full", "add", "remove") if plan.status == "exported" else ("remove",)
+        ops: tuple[Op, ...] = ("full", "add", "remove") if plan.status == "exported" else ("remove",)
+        written: dict[Op, list[ExportFile]] = {}
         for op in ops:
+            if op == "add" and plan.add_rows == plan.values:
+                written[op] = _copy(written["full"], Target.of(run_dir, plan.platform, plan.audience, op))
+                continue
             members = store.members(con, plan.platform, plan.audience, op)
-            files += writer.write(members, audience=plan.audience, op=op, run_dir=run_dir,
-                                  options=options.get(plan.platform, {}))
+            written[op] = writer.write(members, audience=plan.audience, op=op, run_dir=run_dir,
+                                       options=options.get(plan.platform, {}))
+        files += [f for op in ops for f in written[op]]
         progress(f"{plan.platform}/{plan.audience}: {plan.status}, {plan.values:,} values, "
                  f"+{plan.add_rows:,} / -{plan.remove_rows:,}")
     return files
+
+
+def _copy(files: Sequence[ExportFile], target: Target) -> list[ExportFile]:
+    """The same files, byte for byte, in `target`'s folder."""
+    copies = [
+        target.write(PurePosixPath(f.path).name, [(target.run_dir / f.path).read_bytes()], identifier=f.identifier,
+                     rows=f.rows)
+        for f in files
+    ]
+    return target.finish(copies)
 
 
 def confirm(

@@ -125,9 +125,20 @@ class Session:
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
+        """The session's connection: the one that sees its staging tables."""
         if self._con is None:
             raise RuntimeError("the workspace session is closed")
         return self._con
+
+    @contextmanager
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Another connection to the same database, for work running alongside the session's own (it does not see
+        the staging tables)."""
+        other = self.con.cursor()
+        try:
+            yield other
+        finally:
+            other.close()
 
     def close(self) -> None:
         if self._con is not None:

@@ -15,16 +15,17 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.types.entrypoint import EntrypointType
 
 from audience import stages, store
 from audience.audiences import audiences
+from audience.audit import evidence
 from audience.errors import InputError, TransientError
 from audience.export import ExportFile
 from audience.identifiers.rules import RuleSet
 from audience.store import Input
-from consent import evaluate, importer, ledger
-from consent.keys import customer_key_hmacs
+from consent import evaluate, importer, keys, ledger
 from consent.records import ImportReport
 from pipelines.config import Settings
 from pipelines.lock import workspace_lock
@@ -80,16 +81,17 @@ class RunResult:
 
 
 @contextmanager
-def _timed(ws: store.Session, run: RunHandle, stage: str) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Record the stage's duration in the run's lineage."""
+def _timed(con: duckdb.DuckDBPyConnection, run: RunHandle, stage: str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """`con`, with the stage's duration recorded in the run's lineage."""
     began = time.perf_counter()
-    yield ws.con
-    store.record_stage(ws.con, run.run_id, stage, time.perf_counter() - began)
+    yield con
+    store.record_stage(con, run.run_id, stage, time.perf_counter() - began)
 
 
 @task(name="start", **STAGE)
 def start(ws: store.Session, settings: Settings, as_of: datetime | None) -> RunHandle:
-    """Recover from runs that died, check the customers file, and record the run."""
+    """Recover from runs that died, check the customers file, record the run, and make sure the ledger and its
+    key exist before the stages that run side by side use them."""
     started_at = datetime.now(UTC)
     run_id = stages.new_run_id(started_at)
     config = settings.digest_json()
@@ -99,6 +101,7 @@ def start(ws: store.Session, settings: Settings, as_of: datetime | None) -> RunH
         out_dir=settings.out / run_id,
     )
     abandoned = stages.start(ws.con, record, _customers(settings))
+    keys.workspace_key(ws.con)
     if abandoned:
         get_run_logger().warning(f"removed the unconfirmed files of {len(abandoned)} earlier run(s) that died: "
                                  f"{', '.join(abandoned)}")
@@ -107,10 +110,11 @@ def start(ws: store.Session, settings: Settings, as_of: datetime | None) -> RunH
 
 @task(name="import-consent", **STAGE)
 def import_consent(ws: store.Session, settings: Settings, run: RunHandle) -> tuple[store.InputRecord, ...]:
-    """Append the consent events and suppressions files to the ledger (idempotent) and note the ledger head."""
+    """Append the consent events and suppressions files to the ledger (idempotent) and note the ledger head.
+
+    It runs alongside the customers' normalisation, on a connection of its own."""
     records = []
-    with _timed(ws, run, "import-consent") as con:
-        ledger.ensure_schema(con)
+    with ws.cursor() as other, _timed(other, run, "import-consent") as con:
         if settings.inputs.consent is not None:
             report = importer.import_events(con, settings.inputs.consent)
             records.append(_imported(con, run, "consent", settings.inputs.consent, report))
@@ -125,17 +129,17 @@ def import_consent(ws: store.Session, settings: Settings, run: RunHandle) -> tup
 @task(name="normalise-and-hash", **STAGE)
 def normalise_and_hash(ws: store.Session, settings: Settings, run: RunHandle) -> stages.CustomerCounts:
     """Stream the customers file through the identifier rules into staging."""
-    with _timed(ws, run, "normalise-and-hash") as con:
+    with _timed(ws.con, run, "normalise-and-hash") as con:
         return stages.stage_customers(
             con, run.run_id, _customers(settings), _rules(settings), prehashed=frozenset(settings.inputs.prehashed),
-            key_hmacs=customer_key_hmacs, batch_rows=settings.inputs.batch_rows, progress=get_run_logger().info,
+            key_hmacs=keys.customer_key_hmacs, batch_rows=settings.inputs.batch_rows, progress=get_run_logger().info,
         )
 
 
 @task(name="evaluate-consent", **STAGE)
 def evaluate_consent(ws: store.Session, settings: Settings, run: RunHandle) -> int:
     """Decide who may be exported to each platform as of the run's as-of time."""
-    with _timed(ws, run, "evaluate-consent") as con:
+    with _timed(ws.con, run, "evaluate-consent") as con:
         eligible = evaluate.evaluate(con, run.as_of, max_consent_age_days=settings.max_consent_age_days,
                                      customer_keys="customer_key")
         return store.stage_eligible(con, eligible)
@@ -144,7 +148,7 @@ def evaluate_consent(ws: store.Session, settings: Settings, run: RunHandle) -> i
 @task(name="build-audiences", **STAGE)
 def build_audiences(ws: store.Session, settings: Settings, run: RunHandle) -> tuple[store.Plan, ...]:
     """Members, sizes and deltas of every audience on every platform."""
-    with _timed(ws, run, "build-audiences") as con:
+    with _timed(ws.con, run, "build-audiences") as con:
         plans = stages.build_audiences(con, audiences(settings.audiences), settings.min_audience,
                                        progress=get_run_logger().info)
     for plan in plans:
@@ -153,12 +157,20 @@ def build_audiences(ws: store.Session, settings: Settings, run: RunHandle) -> tu
     return tuple(plans)
 
 
+@task(name="record-evidence", **STAGE)
+def record_evidence(ws: store.Session, run: RunHandle) -> None:
+    """Record what reports and audits need from this run's staging: the exclusion waterfall, the digest of the
+    consent evaluation used, and the suppression keys of the customers it exports."""
+    with _timed(ws.con, run, "record-evidence") as con:
+        evidence.record_run(con, run.run_id)
+
+
 @task(name="export", **RETRIED)
 def export(ws: store.Session, settings: Settings, run: RunHandle,
            plans: tuple[store.Plan, ...]) -> tuple[ExportFile, ...]:
     """Write every platform's files for every audience under the run directory."""
     options = {p.platform: settings.platform_options(p.platform) for p in plans}
-    with _timed(ws, run, "export") as con:
+    with _timed(ws.con, run, "export") as con:
         return tuple(stages.export(con, run.run_dir, plans, options, progress=get_run_logger().info))
 
 
@@ -174,20 +186,23 @@ def abort(ws: store.Session, run: RunHandle, error: BaseException) -> None:
     stages.abort(ws.con, run.run_id, run.run_dir, error, datetime.now(UTC))
 
 
-@flow(name=FLOW_NAME, persist_result=False, log_prints=False)
+@flow(name=FLOW_NAME, persist_result=False, log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=2))
 def audience_run(settings: Settings, as_of: datetime | None = None) -> RunResult:
     """Ingest, normalise and hash, evaluate consent, build audiences, export, record lineage and report."""
     os.umask(OWNER_ONLY)
     with workspace_lock(settings.db), store.session(settings.db) as ws:
         run = start(ws, settings, as_of)
+        imported = import_consent.submit(ws, settings, run)
         try:
-            consent = import_consent(ws, settings, run)
             customers = normalise_and_hash(ws, settings, run)
+            consent = imported.result()
             eligible = evaluate_consent(ws, settings, run)
             plans = build_audiences(ws, settings, run)
+            record_evidence(ws, run)
             files = export(ws, settings, run, plans)
             manifest = record_lineage(ws, run, files)
         except BaseException as error:
+            imported.wait()
             abort(ws, run, error)
             raise
     result = RunResult(run.run_id, run.as_of, run.run_dir, manifest, customers, consent, eligible, plans, files,

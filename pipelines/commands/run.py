@@ -1,12 +1,18 @@
 """`audience run`, `init`, `demo` and `schedule`: one workspace's runs, from a single run to a nightly schedule."""
 
+import atexit
+import os
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from audience.errors import InputError
+from audience import store
+from audience.export import write_atomic
+from audience.reports.build import build_report
+from audience.reports.render import render
 from pipelines.commands.options import ConfigOption, DbOption, OutOption, fail, reported_errors, settings_from
 from pipelines.config import CONFIG_FILE, Inputs, Settings, documented_toml, load_settings
 
@@ -39,6 +45,7 @@ def run(
     """
     from pipelines.flows import run_pipeline
 
+    _quiet_interpreter_exit()
     settings = _with_inputs(settings_from(config, db, out), customers, consent, suppressions)
     with reported_errors():
         result = run_pipeline(settings, as_of=_timestamp(as_of))
@@ -79,6 +86,7 @@ def demo(
     from data.generator import AS_OF, write_sample_workspace_inputs
     from pipelines.flows import run_pipeline
 
+    _quiet_interpreter_exit()
     typer.echo(f"Generating {customers:,} sample customers with consent events and suppressions in {directory}/inputs")
     inputs = write_sample_workspace_inputs(directory / "inputs", customers, seed=seed)
     settings = Settings(
@@ -90,7 +98,11 @@ def demo(
     with reported_errors():
         settings = load_settings(directory / CONFIG_FILE)
         result = run_pipeline(settings, as_of=AS_OF)
+        with store.opened(settings.db) as con:
+            built = build_report(con, result.run_id, now=datetime.now(UTC))
+    write_atomic(directory / "report.html", [render("report.html.j2", report=built).encode("utf-8")])
     _print_result(result, settings)
+    typer.echo(f"Report:   {directory / 'report.html'} (open it in a browser; `audience report` rebuilds it)")
     typer.echo(f"\nConfig:   {directory / CONFIG_FILE}\nInputs:   {directory / 'inputs'}\nPrefect UI: {PREFECT_UI}")
     typer.echo(f"Run again with: audience run --config {directory / CONFIG_FILE} --as-of {AS_OF.isoformat()}")
 
@@ -122,6 +134,23 @@ def schedule(
     typer.echo(f"Serving deployment {name!r} for workspace {settings.db.parent}; Ctrl-C stops it.")
     with reported_errors():
         serve(settings, name=name, cron=cron, interval=interval)
+
+
+def _quiet_interpreter_exit() -> None:
+    """Close standard error once every exit handler (Prefect's included) has run.
+
+    At interpreter shutdown after a flow run, DuckDB's bindings (nanobind) print a benign report of module objects
+    still alive (Prefect's event-loop threads outlive the clean-up); it would bury the run's summary. Registered
+    before Prefect registers its own handlers, this one runs after them.
+    """
+
+    def close_stderr() -> None:
+        sys.stderr.flush()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stderr.fileno())
+        os.close(devnull)
+
+    atexit.register(close_stderr)
 
 
 def _with_inputs(settings: Settings, customers: Path | None, consent: Path | None,

@@ -1,0 +1,62 @@
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from audience import stages, store
+from audience.audiences import audiences
+from audience.identifiers.rules import RuleSet
+from audience.platforms import PLATFORMS
+from consent.keys import customer_key_hmacs
+
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
+CUSTOMERS = """customer_id,email,phone,device_id,country,device_os,orders_12m
+C1,Jan.Kowalski@Gmail.com,512 345 678,6D92078A-8246-4BA4-AE5B-76104861E7DC,PL,ios,7
+C2,anna.nowak+shop@wp.pl,+48 601 234 567,,PL,,1
+C3,not-an-email,0048 22 123 45 67,a2c4e6f8-1234-4abc-9def-0123456789ab,PL,android,9
+C4,piotr@example.com,,,DE,,3
+"""
+
+
+@pytest.fixture
+def planned(tmp_path: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, list[store.Plan], Path]]:
+    path = tmp_path / "customers.csv"
+    path.write_text(CUSTOMERS, encoding="utf-8")
+    con = store.connect(tmp_path / "workspace.duckdb")
+    record = store.RunRecord("r1", T0, T0, "test", RuleSet().version, "{}", "0" * 64, tmp_path / "out" / "r1")
+    stages.start(con, record, path)
+    stages.stage_customers(con, "r1", path, RuleSet(), key_hmacs=customer_key_hmacs)
+    store.stage_eligible(con, con.sql(
+        "SELECT p.platform, customer_id, ['device_id', 'email', 'phone'] AS identifiers, 'grant' AS event_id "
+        "FROM staging_customer, (VALUES ('google'), ('meta'), ('tiktok')) p(platform)"))
+    plans = stages.build_audiences(con, audiences({"loyal": "orders_12m >= 5"}), {p: 1 for p in PLATFORMS})
+    yield con, plans, record.out_dir
+    con.close()
+
+
+def test_a_first_export_copies_full_files_as_add_files_exactly_as_the_writer_would_write_them(
+    planned: tuple[duckdb.DuckDBPyConnection, list[store.Plan], Path], tmp_path: Path
+) -> None:
+    con, plans, run_dir = planned
+    files = stages.export(con, run_dir, plans, {})
+    assert all(plan.add_rows == plan.values > 0 for plan in plans)
+    for plan in plans:
+        added = [f for f in files if (f.platform, f.audience, f.op) == (plan.platform, plan.audience, "add")]
+        written = PLATFORMS[plan.platform].write(store.members(con, plan.platform, plan.audience, "add"),
+                                                 audience=plan.audience, op="add", run_dir=tmp_path / "direct",
+                                                 options={})
+        assert added == written
+        for f in added:
+            assert (run_dir / f.path).read_bytes() == (tmp_path / "direct" / f.path).read_bytes()
+
+
+def test_export_lists_every_file_it_wrote_once(
+    planned: tuple[duckdb.DuckDBPyConnection, list[store.Plan], Path]
+) -> None:
+    con, plans, run_dir = planned
+    files = stages.export(con, run_dir, plans, {})
+    on_disk = sorted(p.relative_to(run_dir).as_posix() for p in run_dir.rglob("*") if p.is_file())
+    assert sorted(f.path for f in files) == on_disk
+    assert {f.op for f in files} == {"full", "add"}
