@@ -97,6 +97,7 @@ def connect(db: Path) -> duckdb.DuckDBPyConnection:
         raise TransientError(f"The workspace database {db} is in use by another process ({e}); retry later.") from None
     con.execute("SET preserve_insertion_order = false")
     run_script(con, "schema.sql")
+    run_script(con, "audit/schema.sql")
     for path in (db, db.with_name(db.name + ".wal")):
         if path.exists():
             os.chmod(path, 0o600)
@@ -379,7 +380,7 @@ _MEMBERS = {
     "add": "SELECT customer_id, identifier, id_type, coalesce(unhashed, sha256) AS value FROM staging_member "
            "WHERE platform = ? AND audience = ? AND is_new",
     "remove": "SELECT customer_id, identifier, id_type, coalesce(unhashed, sha256) AS value FROM staging_removal "
-              "WHERE platform = ? AND audience = ?",
+              "WHERE platform = ? AND audience = ? AND NOT erased",
 }
 
 

@@ -13,6 +13,11 @@ WHERE p.status = 'held_back' AND NOT EXISTS (
     SELECT 1 FROM staging_removal r
     WHERE r.platform = b.platform AND r.audience = b.audience AND r.id_type = b.id_type AND r.sha256 = b.sha256);
 
+-- The removals this run's files carry (the ones `audience forget` already sent are not among them).
+INSERT INTO removal
+SELECT $run_id, platform, audience, customer_id, identifier, id_type, sha256, event_id FROM staging_removal
+WHERE NOT erased;
+
 INSERT INTO audience_export
 SELECT $run_id, p.platform, p.audience, t.condition, p.customers, p."values", p.minimum, p.status, p.base_run_id,
        CASE WHEN p.status = 'exported' THEN p."values" ELSE 0 END, p.add_rows, p.remove_rows

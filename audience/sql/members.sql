@@ -30,9 +30,14 @@ JOIN staging_identifier i
   ON i.platform = e.platform AND i.customer_id = e.customer_id AND list_contains(e.identifiers, i.identifier);
 
 -- Values of the base state that the target no longer holds (the remove delta, by value). A value the platform
--- received unhashed is taken from sent_unhashed: the input may no longer have it.
+-- received unhashed is taken from sent_unhashed: the input may no longer have it. One that `audience forget` already
+-- removed (listed in erasure_value, its raw form deleted) is `erased`: gone from the platform, but in no file.
 CREATE OR REPLACE TEMP TABLE staging_removal AS
-SELECT b.platform, b.audience, b.customer_id, b.identifier, b.id_type, b.sha256, u.value AS unhashed, b.event_id
+SELECT b.platform, b.audience, b.customer_id, b.identifier, b.id_type, b.sha256, u.value AS unhashed, b.event_id,
+       u.value IS NULL AND EXISTS (
+           SELECT 1 FROM erasure_value e
+           WHERE e.platform = b.platform AND e.audience = b.audience AND e.id_type = b.id_type AND e.sha256 = b.sha256
+       ) AS erased
 FROM staging_base b
 LEFT JOIN sent_unhashed u ON u.platform = b.platform AND u.sha256 = b.sha256
 WHERE NOT EXISTS (

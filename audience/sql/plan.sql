@@ -14,5 +14,6 @@ LEFT JOIN (
     FROM staging_member GROUP BY platform, audience
 ) m USING (platform, audience)
 LEFT JOIN (
-    SELECT platform, audience, count(*) AS removed FROM staging_removal GROUP BY platform, audience
+    SELECT platform, audience, count(*) FILTER (WHERE NOT erased) AS removed FROM staging_removal
+    GROUP BY platform, audience
 ) r USING (platform, audience)

@@ -72,6 +72,17 @@ CREATE TABLE IF NOT EXISTS membership (
     event_id     VARCHAR NOT NULL
 );
 
+CREATE TABLE IF NOT EXISTS removal (
+    run_id       VARCHAR NOT NULL,
+    platform     VARCHAR NOT NULL,
+    audience     VARCHAR NOT NULL,
+    customer_id  VARCHAR NOT NULL,
+    identifier   VARCHAR NOT NULL,
+    id_type      VARCHAR NOT NULL,
+    sha256       VARCHAR NOT NULL,
+    event_id     VARCHAR NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS export_file (
     run_id      VARCHAR NOT NULL,
     path        VARCHAR NOT NULL,
@@ -107,9 +118,5 @@ WHERE x.status = 'exported' AND NOT EXISTS (
     WHERE b.run_id = x.base_run_id AND b.platform = m.platform AND b.audience = m.audience
       AND b.id_type = m.id_type AND b.sha256 = m.sha256)
 UNION ALL
-SELECT x.run_id, b.platform, b.audience, 'remove' AS op, b.customer_id, b.identifier, b.id_type, b.sha256, b.event_id
-FROM exported x JOIN membership b ON b.run_id = x.base_run_id AND b.platform = x.platform AND b.audience = x.audience
-WHERE NOT EXISTS (
-    SELECT 1 FROM membership m
-    WHERE m.run_id = x.run_id AND m.platform = b.platform AND m.audience = b.audience
-      AND m.id_type = b.id_type AND m.sha256 = b.sha256);
+SELECT r.run_id, r.platform, r.audience, 'remove' AS op, r.customer_id, r.identifier, r.id_type, r.sha256, r.event_id
+FROM removal r JOIN exported x USING (run_id, platform, audience);

@@ -162,3 +162,21 @@ def test_the_workspace_file_is_owner_only(tmp_path: Path) -> None:
     store.connect(tmp_path / "w" / "workspace.duckdb").close()
     assert stat.S_IMODE((tmp_path / "w" / "workspace.duckdb").stat().st_mode) == 0o600
     assert stat.S_IMODE((tmp_path / "w").stat().st_mode) == 0o700
+
+
+def test_a_removal_that_forget_already_sent_is_in_no_file_and_leaves_the_state(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    maid = "55555555-5555-5555-5555-555555555555"
+    stage(con, "r1", [("C1", "a@x.pl", maid), ("C2", "b@x.pl", None)])
+    commit(con, "r1")
+    con.execute("INSERT INTO erasure_value VALUES ('erasure-1', 'meta', 'all', 'MADID', ?)", [sha(maid)])
+    con.execute("DELETE FROM sent_unhashed WHERE sha256 = ?", [sha(maid)])
+    (plan,) = stage(con, "r2", [("C2", "b@x.pl", None)], at=T0 + timedelta(days=1))
+    assert values(con, "remove") == {("C1", sha("a@x.pl"))}
+    assert plan.remove_rows == 1
+    commit(con, "r2")
+    assert con.execute("SELECT customer_id, identifier FROM removal WHERE run_id = 'r2'").fetchall() == [
+        ("C1", "email")]
+    assert con.execute("SELECT count(*) FROM membership WHERE run_id = 'r2' AND customer_id = 'C1'").fetchall() == [
+        (0,)]
