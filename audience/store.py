@@ -1,8 +1,10 @@
 """The workspace database: schema, run records, staging tables and lineage. Every SQL statement of a run is here
 or in `audience/sql/`.
 
-Staging tables are replaced by each run and never hold raw emails or phones (identifiers arrive hashed, suppression
-keys as HMACs); lineage tables hold SHA-256 hashes, row numbers and reasons, never an input value.
+Staging tables are temporary tables of the run's connection (they vanish with it) and never hold raw emails or
+phones: identifiers arrive hashed, suppression keys as HMACs. Lineage tables hold SHA-256 hashes, row numbers and
+reasons, never an input value. Values are bound with `?`; the only text spliced into SQL besides names from code is
+an audience condition, which is SQL by design and checked to be one expression first (`audience.audiences`).
 """
 
 import json
@@ -25,7 +27,6 @@ from audience.ingest import REASON_DUPLICATE_ID, narrowest_types
 
 Input = Literal["customers", "consent", "suppressions"]
 Status = Literal["exported", "held_back"]
-MEMBER_COLUMNS = ("customer_id", "identifier", "id_type", "value")
 IDENTIFIER_COLUMNS = ("customer_id", "source_row", "identifier", "platform", "id_type", "value", "sha256")
 REJECTION_COLUMNS = ("source_row", "column", "platform", "reason")
 
@@ -145,16 +146,6 @@ class Session:
         if self._con is not None:
             self._con.close()
             self._con = None
-
-
-@contextmanager
-def session(db: Path) -> Iterator[Session]:
-    """A `Session` on the workspace database, closed on exit."""
-    opened_session = Session(db)
-    try:
-        yield opened_session
-    finally:
-        opened_session.close()
 
 
 def run_script(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None) -> None:
@@ -411,8 +402,3 @@ def commit_run(
         con.execute("ROLLBACK")
         raise
 
-
-def last_run(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
-    """The latest run's id and status."""
-    rows = con.execute("SELECT run_id, status FROM run ORDER BY started_at DESC LIMIT 1").fetchall()
-    return (rows[0][0], rows[0][1]) if rows else None

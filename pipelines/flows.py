@@ -4,7 +4,7 @@
 import os
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,7 +35,7 @@ OWNER_ONLY = 0o077
 
 
 def is_transient(task: Any, task_run: Any, state: Any) -> bool:
-    """Retry a task only when it failed on a TransientError (a busy database or file system)."""
+    """Retry a task only when it failed on a TransientError (the workspace database held by another process)."""
     try:
         state.result()
     except TransientError:
@@ -86,6 +86,12 @@ def _timed(con: duckdb.DuckDBPyConnection, run: RunHandle, stage: str) -> Iterat
     began = time.perf_counter()
     yield con
     store.record_stage(con, run.run_id, stage, time.perf_counter() - began)
+
+
+@task(name="open-workspace", **RETRIED)
+def open_workspace(settings: Settings) -> store.Session:
+    """Open the workspace database for the run (retried while another process holds it)."""
+    return store.Session(settings.db)
 
 
 @task(name="start", **STAGE)
@@ -165,7 +171,7 @@ def record_evidence(ws: store.Session, run: RunHandle) -> None:
         evidence.record_run(con, run.run_id)
 
 
-@task(name="export", **RETRIED)
+@task(name="export", **STAGE)
 def export(ws: store.Session, settings: Settings, run: RunHandle,
            plans: tuple[store.Plan, ...]) -> tuple[ExportFile, ...]:
     """Write every platform's files for every audience under the run directory."""
@@ -190,7 +196,7 @@ def abort(ws: store.Session, run: RunHandle, error: BaseException) -> None:
 def audience_run(settings: Settings, as_of: datetime | None = None) -> RunResult:
     """Ingest, normalise and hash, evaluate consent, build audiences, export, record lineage and report."""
     os.umask(OWNER_ONLY)
-    with workspace_lock(settings.db), store.session(settings.db) as ws:
+    with workspace_lock(settings.db), closing(open_workspace(settings)) as ws:
         run = start(ws, settings, as_of)
         imported = import_consent.submit(ws, settings, run)
         try:

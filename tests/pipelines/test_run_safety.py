@@ -4,6 +4,7 @@ import asyncio
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from audience import store
 from audience.export import verify_manifest
 from audience.identifiers.reference import canonical_email, canonical_phone
 from eligibility import rows
@@ -165,3 +167,28 @@ def test_nothing_the_run_writes_holds_a_raw_email_or_phone(prefect_api: str, wor
     for where, text in texts.items():
         leaked = occurring(needles, text.encode("utf-8"))
         assert not leaked, f"{where} holds {len(leaked)} raw identifier(s)"
+
+
+HOLD_DATABASE = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+print("held", flush=True)
+time.sleep(float(sys.argv[2]))
+con.close()
+"""
+
+
+def test_a_database_held_by_another_process_is_retried(prefect_api: str, workspace: Workspace) -> None:
+    store.connect(workspace.db).close()
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_DATABASE, str(workspace.db), "1.5"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        result = runner.invoke(app, ["run", "--config", str(workspace.config), "--as-of", AS_OF_TEXT])
+    finally:
+        holder.wait(timeout=30)
+    assert result.exit_code == 0, result.output
+    assert time.monotonic() - started > 1.5
+    (run_dir,) = workspace.run_dirs()
+    assert verify_manifest(run_dir) == []
