@@ -58,8 +58,9 @@ class Workspace:
         shared = 0
         for run in self.runs:
             evaluation.evaluate(self.con, evaluation.run_time(self.con, run.id))
+            SQL.script(self.con, "run_values.sql", {"run_id": run.id, "started_at": run.at})
             for name, sql in LEDGER_CHECKS.items():
-                (row,) = SQL.rows(self.con, sql, {"run_id": run.id})
+                (row,) = SQL.rows(self.con, sql, {"run_id": run.id, "started_at": run.at})
                 tally[name].add(row["checked"], row["failed"], (f"{run.id}: {e}" for e in row["examples"] or ()))
                 shared += row.get("shared", 0)
             tally["reproducible"].add(1, *_reproduced(self.con, run.id))
@@ -78,7 +79,7 @@ class Workspace:
                 entries = read_manifest(delivery.out_dir).files
             except InputError:
                 continue
-            SQL.script(self.con, "run_values.sql", {"run_id": delivery.id})
+            SQL.script(self.con, "run_values.sql", {"run_id": delivery.id, "started_at": delivery.at})
             groups: dict[tuple[str, str, str, str], list[tuple[files.FileKind, files.Parsed]]] = {}
             for entry in entries:
                 if not (delivery.out_dir / entry.path).is_file():

@@ -2,6 +2,7 @@
 consent event each was sent under, the removals sent, and the suppressions that name them. Values appear only as
 hash prefixes."""
 
+import mmap
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -82,6 +83,7 @@ class Trace:
 def trace(con: duckdb.DuckDBPyConnection, person: Person) -> Trace:
     """Trace a person (from `person.find`) through every successful run and erasure of the workspace."""
     with customers_of(con, person):
+        SQL.script(con, "trace_prepare.sql")
         rows = SQL.rows(con, "trace.sql")
         erased = SQL.rows(con, "trace_erasures.sql")
         hits = SQL.rows(con, "trace_suppressions.sql",
@@ -103,7 +105,8 @@ def trace(con: duckdb.DuckDBPyConnection, person: Person) -> Trace:
 
 
 class _FileFinder:
-    """Which files of a run's op hold a value, compared by SHA-256; the files of one op are read once."""
+    """Which files of a run's op hold a value: searched for the value's bytes (its hash, or the advertising ID the
+    platform received as it is, while the workspace still has it); read back and compared by SHA-256 otherwise."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
@@ -117,7 +120,6 @@ class _FileFinder:
         run_dir = Path(row["out_dir"])
         entries = [ExportFile(**e) for e in SQL.rows(self.con, "trace_files.sql", {
             "run_id": row["run_id"], "platform": row["platform"], "audience": row["audience"], "op": row["op"]})]
-        needle = f"{row['id_type']},{row['sha256']}\n"
         found = []
         for entry in entries:
             kind = files.kind_of(entry)
@@ -126,9 +128,16 @@ class _FileFinder:
             name = (PurePosixPath(run_dir.name) / entry.path).as_posix()
             if not (run_dir / entry.path).is_file():
                 found.append(f"{name} (purged)")
-            elif pc.any(pc.equal(self._lines(run_dir, entry), needle)).as_py():
+            elif self._holds(run_dir, entry, kind.forms[row["id_type"]], row):
                 found.append(name)
         return tuple(found)
+
+    def _holds(self, run_dir: Path, entry: ExportFile, form: str, row: Mapping[str, Any]) -> bool:
+        sent = row["sha256"] if form == "sha256" else row["unhashed"]
+        if sent is not None:
+            return _contains(run_dir / entry.path, sent.encode())
+        needle = f"{row['id_type']},{row['sha256']}\n"
+        return bool(pc.any(pc.equal(self._lines(run_dir, entry), needle)).as_py())
 
     def _lines(self, run_dir: Path, entry: ExportFile) -> pa.ChunkedArray:
         """A file's values as `id_type,sha256` lines (a hash sent as it is counts as itself)."""
@@ -140,6 +149,14 @@ class _FileFinder:
             finally:
                 self.con.unregister("audit_file_value")
         return self.lines[entry.path]
+
+
+def _contains(path: Path, needle: bytes) -> bool:
+    """Whether a file's bytes contain `needle` (values in export files are delimited, so a whole value matches)."""
+    if path.stat().st_size == 0:
+        return False
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return data.find(needle) >= 0
 
 
 def _consent(row: Mapping[str, Any]) -> str:

@@ -87,9 +87,9 @@ def _html(result: Verification, workspace: str) -> str:
 
 
 def _print_trace(result: Trace) -> None:
-    if not result.customers:
+    if not result.carried:
         typer.echo(f"No run carried a value of this {result.given.replace('_', ' ')}.")
-    else:
+    if result.customers:
         typer.echo(f"Customer id(s): {', '.join(result.customers)}")
     for c in result.carried:
         where = ", ".join(c.files) if c.files else ("no file: audience held back" if c.op == "kept" else "no file")

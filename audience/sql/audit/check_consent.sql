@@ -1,7 +1,8 @@
--- consent-as-of-run: every value run $run_id exported (full membership of an exported target) belongs to a customer
--- whose deciding consent event for that platform, re-read from the ledger as of the run, is a grant.
+-- consent-as-of-run: every value the run exported (audit_run_value: the full membership of an exported target)
+-- belongs to a customer whose deciding consent event for that platform, re-read from the ledger as of the run, is a
+-- grant.
 WITH exported AS (
-    SELECT * FROM exported_value WHERE run_id = $run_id AND op = 'full'
+    SELECT * FROM audit_run_value WHERE op = 'full'
 ), bad AS (
     SELECT e.* FROM exported e
     LEFT JOIN audit_decision d ON d.platform = e.platform AND d.customer_id = e.customer_id

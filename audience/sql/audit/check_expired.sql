@@ -1,7 +1,7 @@
--- no-expired-grant: no value run $run_id exported relied on a grant older than the consent lifetime at the run's
--- as-of time.
+-- no-expired-grant: no value the run exported (audit_run_value) relied on a grant older than the consent lifetime at
+-- the run's as-of time.
 WITH exported AS (
-    SELECT * FROM exported_value WHERE run_id = $run_id AND op = 'full'
+    SELECT * FROM audit_run_value WHERE op = 'full'
 ), bad AS (
     SELECT e.*, d.effective_at AS granted_at FROM exported e
     JOIN audit_decision d ON d.platform = e.platform AND d.customer_id = e.customer_id

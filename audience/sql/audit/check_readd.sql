@@ -1,14 +1,15 @@
--- no-readd-without-grant: a value run $run_id added that the platform had held for the customer before is added
+-- no-readd-without-grant: a value run $run_id added (audit_run_value, run_values.sql) that the platform had held for the customer before is added
 -- under a grant newer (by effective_at, recorded_at, ledger order) than every withdrawal for that platform known
 -- at the run (up to the ledger head it recorded), and the customer is not suppressed.
 WITH this AS (
     SELECT started_at, as_of, coalesce(ledger_head_seq, 4611686018427387904) AS head FROM run WHERE run_id = $run_id
+), earlier AS (
+    SELECT DISTINCT m.platform, m.customer_id, m.sha256
+    FROM membership m JOIN run r USING (run_id)
+    WHERE r.status = 'succeeded' AND r.started_at < $started_at
 ), readds AS (
-    SELECT a.* FROM exported_value a
-    WHERE a.run_id = $run_id AND a.op = 'add' AND EXISTS (
-        SELECT 1 FROM membership m JOIN run r USING (run_id)
-        WHERE r.status = 'succeeded' AND r.started_at < (SELECT started_at FROM this)
-          AND m.platform = a.platform AND m.customer_id = a.customer_id AND m.sha256 = a.sha256)
+    SELECT a.* FROM audit_run_value a SEMI JOIN earlier e USING (platform, customer_id, sha256)
+    WHERE a.op = 'add'
 ), withdrawals AS (
     SELECT e.customer_id, p.platform,
            max(struct_pack(effective_at := e.effective_at, recorded_at := e.recorded_at, seq := e.seq)) AS latest

@@ -1,7 +1,7 @@
--- identifier-scope: every value run $run_id exported is of an identifier kind its deciding grant covers, and
--- lineage names that grant as the deciding event.
+-- identifier-scope: every value the run exported (audit_run_value) is of an identifier kind its deciding grant
+-- covers, and lineage names that grant as the deciding event.
 WITH exported AS (
-    SELECT * FROM exported_value WHERE run_id = $run_id AND op = 'full'
+    SELECT * FROM audit_run_value WHERE op = 'full'
 ), bad AS (
     SELECT e.*, d.event_id AS deciding FROM exported e
     JOIN audit_decision d ON d.platform = e.platform AND d.customer_id = e.customer_id

@@ -1,7 +1,7 @@
--- not-suppressed: no value run $run_id exported belongs to a customer suppressed as of the run (objection,
--- erasure, minor, closed account), matched by customer_id or by the HMAC of an email or phone.
+-- not-suppressed: no value the run exported (audit_run_value) belongs to a customer suppressed as of the run
+-- (objection, erasure, minor, closed account), matched by customer_id or by the HMAC of an email or phone.
 WITH exported AS (
-    SELECT * FROM exported_value WHERE run_id = $run_id AND op = 'full'
+    SELECT * FROM audit_run_value WHERE op = 'full'
 ), bad AS (
     SELECT e.*, s.kind FROM exported e JOIN audit_suppressed s USING (customer_id)
 )
