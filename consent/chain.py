@@ -18,16 +18,17 @@ def row_hash(prev_hash: str, content: str) -> str:
     return sha256((prev_hash + content).encode()).hexdigest()
 
 
-def link(prev_hash: str, contents: Iterable[str]) -> tuple[pa.Array, pa.Array]:
-    """The prev_hash and row_hash columns of consecutive rows with these contents, chained after `prev_hash`.
+def link(prev_hash: str, contents: Iterable[bytes]) -> tuple[pa.Array, pa.Array]:
+    """The prev_hash and row_hash columns of consecutive rows with these UTF-8 contents, chained after `prev_hash`.
 
     The one loop per row of the ledger: SHA-256 chaining is sequential by design, so no column operation can do it.
     """
     hashes = []
     append = hashes.append
-    current = prev_hash
+    current = prev_hash.encode()
     for content in contents:
-        current = sha256((current + content).encode()).hexdigest()
+        current = sha256(current + content).hexdigest().encode()
         append(current)
-    previous = [prev_hash, *hashes[:-1]] if hashes else []
-    return pa.array(previous, pa.string()), pa.array(hashes, pa.string())
+    rows = pa.array(hashes, pa.binary()).cast(pa.string())
+    previous = pa.concat_arrays([pa.array([prev_hash], pa.string()), rows.slice(0, max(len(rows) - 1, 0))])
+    return previous.slice(0, len(rows)), rows

@@ -20,6 +20,8 @@ from consent.records import PLATFORMS, Decision, Identifier, Platform
 DEFAULT_MAX_CONSENT_AGE_DAYS = 730
 DEFAULT_CUSTOMER_KEYS = "customer_key"
 KEY_COLUMNS = ("customer_id", "email_hmac", "phone_hmac")
+COUNTING = "effective_at <= $as_of AND recorded_at <= $as_of"
+"""A suppression counts as of T when it was effective and known at T."""
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -93,6 +95,15 @@ def key_table(con: duckdb.DuckDBPyConnection, name: str) -> str:
     return f'"{name}"'
 
 
+def suppressed_sql(con: duckdb.DuckDBPyConnection, customer_keys: str | None, counting: str = COUNTING) -> str:
+    """The query of customers excluded by the suppressions meeting `counting` (SQL from code, over `suppression`).
+
+    Rows: customer_id, seq, kind, effective_at, recorded_at, matched_by (customer_id, email or phone).
+    """
+    by_identifier = "" if customer_keys is None else ledger.sql("by_identifier", keys=key_table(con, customer_keys))
+    return ledger.sql("suppressed", counting=counting, by_identifier=by_identifier)
+
+
 def _grant_cutoff(as_of: datetime, max_consent_age_days: int) -> datetime:
     """The oldest effective_at a grant may have and still count at `as_of`."""
     if as_of.tzinfo is None or as_of.utcoffset() is None:
@@ -116,19 +127,6 @@ def _deciding_sql(params: dict[str, object], *, one_customer: bool = False) -> s
         latest_per_platform=", ".join(latest),
         one_row_per_platform="\nUNION ALL\n".join(rows),
     )
-
-
-COUNTING = "effective_at <= $as_of AND recorded_at <= $as_of"
-"""A suppression or event counts as of T when it was effective and known at T."""
-
-
-def suppressed_sql(con: duckdb.DuckDBPyConnection, customer_keys: str | None, counting: str = COUNTING) -> str:
-    """The query of customers excluded by the suppressions meeting `counting` (SQL from code, over `suppression`).
-
-    Rows: customer_id, seq, kind, effective_at, recorded_at, matched_by (customer_id, email or phone).
-    """
-    by_identifier = "" if customer_keys is None else ledger.sql("by_identifier", keys=key_table(con, customer_keys))
-    return ledger.sql("suppressed", counting=counting, by_identifier=by_identifier)
 
 
 def _first_suppression(con: duckdb.DuckDBPyConnection, customer_id: str, as_of: datetime,

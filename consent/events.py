@@ -1,7 +1,8 @@
-"""Consent events from a staged file: typed and checked in SQL, compared with the ledger and the rest of the file.
+"""Consent events from a file: typed and checked in SQL as they are read, compared with the ledger and the rest of
+the file.
 
-Reads `consent_source` (see `sources.stage`) and leaves `consent_new` (the events to append) and `consent_rejected`
-(source_row, column, reason, row_kept) for the importer.
+Leaves `consent_new` (the events to append, with their position) and `consent_rejected` (source_row, column,
+reason, row_kept) for the importer.
 """
 
 from datetime import datetime
@@ -10,6 +11,7 @@ import duckdb
 
 from consent.ledger import sql
 from consent.records import ALL_PLATFORMS, IDENTIFIERS, PLATFORMS
+from consent.sources import Source, read_errors, staging_query
 
 COLUMNS = ("event_id", "customer_id", "platform", "action", "effective_at", "recorded_at", "identifiers", "source",
            "source_record_id", "notice_version")
@@ -20,13 +22,17 @@ SCOPE_PROBLEM = f"not one of {', '.join(SCOPES)}"
 IDENTIFIER_PROBLEM = f"not a |-separated subset of {'|'.join(IDENTIFIERS)}"
 
 
-def prepare(con: duckdb.DuckDBPyConnection, batch_id: int, imported_at: datetime) -> int:
-    """Build `consent_new` and `consent_rejected` from `consent_source`; returns how many rows are duplicates."""
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE consent_parsed AS {sql('parse_events')}",
-        {"scopes": list(SCOPES), "scope_problem": SCOPE_PROBLEM, "identifier_types": list(IDENTIFIERS),
-         "identifier_problem": IDENTIFIER_PROBLEM},
-    )
+def prepare(con: duckdb.DuckDBPyConnection, source: Source, batch_id: int, imported_at: datetime) -> tuple[int, int]:
+    """Build `consent_new` and `consent_rejected` from the file (inside `file_order`); returns (rows read, rows that
+    are duplicates)."""
+    staging, params = staging_query(source, COLUMNS)
+    with read_errors(source):
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE consent_parsed AS {sql('parse_events', source=f'({staging}) AS staged')}",
+            {**params, "scopes": list(SCOPES), "scope_problem": SCOPE_PROBLEM, "identifier_types": list(IDENTIFIERS),
+             "identifier_problem": IDENTIFIER_PROBLEM},
+        )
+    rows = con.execute("SELECT count(*) FROM consent_parsed").fetchall()[0][0]
     con.execute(f"CREATE OR REPLACE TEMP TABLE consent_verdict AS {sql('classify_events')}",
                 {"all_identifiers": list(IDENTIFIERS)})
     con.execute(f"CREATE OR REPLACE TEMP TABLE consent_new AS {sql('new_events')}",
@@ -36,4 +42,4 @@ def prepare(con: duckdb.DuckDBPyConnection, batch_id: int, imported_at: datetime
     duplicates = con.execute("SELECT count(*) FROM consent_verdict WHERE verdict = 'duplicate'").fetchall()[0][0]
     con.execute("DROP TABLE consent_parsed")
     con.execute("DROP TABLE consent_verdict")
-    return int(duplicates)
+    return int(rows), int(duplicates)

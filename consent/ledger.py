@@ -22,13 +22,15 @@ _SQL = Path(__file__).parent / "sql"
 
 
 def sql(name: str, **parts: str) -> str:
-    """The text of `consent/sql/<name>.sql`, each `/*@part*/` marker replaced by the given SQL text."""
+    """The text of `consent/sql/<name>.sql`, each `/*@part*/` marker replaced by the given SQL text (all must be)."""
     text = (_SQL / f"{name}.sql").read_text(encoding="utf-8")
     for part, replacement in parts.items():
         marker = f"/*@{part}*/"
         if marker not in text:
             raise KeyError(f"{name}.sql has no {marker} marker")
         text = text.replace(marker, replacement)
+    if "/*@" in text:
+        raise KeyError(f"{name}.sql has a marker no part was given for")
     return text
 
 
@@ -45,10 +47,11 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 def exists(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the workspace database holds the ledger's tables."""
     found = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE NOT temporary AND database_name = current_database() AND schema_name = 'main' "
-        "AND table_name IN ('consent_event', 'suppression', 'import_batch')"
+        "SELECT count(*) FROM duckdb_tables() WHERE NOT temporary AND database_name = current_database() "
+        "AND schema_name = 'main' AND list_contains($names, table_name)",
+        {"names": [*TABLES, "import_batch"]},
     ).fetchall()
-    return int(found[0][0]) == 3
+    return int(found[0][0]) == len(TABLES) + 1
 
 
 def head(con: duckdb.DuckDBPyConnection) -> tuple[int, str]:
@@ -63,38 +66,32 @@ def next_batch_id(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def append(con: duckdb.DuckDBPyConnection, table: LedgerTable, staged: str) -> tuple[int, int, str] | None:
-    """Append the rows of the temp table `staged` to `table`, in `source_row` order, continuing seq and the chain.
+    """Append the rows of the temp table `staged` to `table` in `position` order, continuing seq and the chain.
 
-    `staged` has the table's columns except seq, prev_hash and row_hash. Returns (first seq, last seq, head hash),
-    or None when there was nothing to append. Call inside a transaction: the append is all or nothing.
+    `staged` has the table's columns except seq, prev_hash and row_hash, plus `position`: 1, 2, ... without gaps.
+    Returns (first seq, last seq, head hash), or None when there was nothing to append. Call inside a
+    transaction: the append is all or nothing.
     """
     base, prev = head(con)
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE consent_pending AS SELECT *, {content_sql(table)} AS content "
-        f"FROM (SELECT $base + row_number() OVER (ORDER BY source_row) AS seq, * FROM {staged})",
-        {"base": base},
-    )
-    last = base + int(con.execute("SELECT count(*) FROM consent_pending").fetchall()[0][0])
-    if last == base:
+    count, top = con.execute(f"SELECT count(*), coalesce(max(position), 0) FROM {staged}").fetchall()[0]
+    if count != top:
+        raise ValueError(f"{staged}.position must number its {count} rows 1 to {count}")
+    if count == 0:
         return None
-    for first in range(base + 1, last + 1, LINK_BATCH_ROWS):
-        upto = min(first + LINK_BATCH_ROWS - 1, last)
-        bounds = {"first": first, "upto": upto}
-        contents = con.sql(
-            "SELECT content FROM consent_pending WHERE seq BETWEEN $first AND $upto ORDER BY seq", params=bounds
-        ).to_arrow_table()
+    content = content_sql(table)
+    rows = (f"(SELECT * EXCLUDE (position), $base + position AS seq FROM {staged} "
+            "WHERE position BETWEEN $first AND $upto)")
+    for first in range(1, int(count) + 1, LINK_BATCH_ROWS):
+        chunk = {"base": base, "first": first, "upto": min(first + LINK_BATCH_ROWS - 1, int(count))}
+        contents = con.sql(f"SELECT CAST({content} AS BLOB) FROM {rows} ORDER BY seq", params=chunk).to_arrow_table()
         prev_hashes, row_hashes = chain.link(prev, contents.column(0).to_pylist())
-        hashes = pa.table({"seq": pa.array(range(first, upto + 1), pa.int64()),
+        hashes = pa.table({"seq": pa.array(range(base + chunk["first"], base + chunk["upto"] + 1), pa.int64()),
                            "prev_hash": prev_hashes, "row_hash": row_hashes})
         con.register("consent_hashes", hashes)
         try:
-            con.execute(
-                f"INSERT INTO {table} BY NAME SELECT p.* EXCLUDE (content), h.prev_hash, h.row_hash "
-                "FROM consent_pending p JOIN consent_hashes h USING (seq) WHERE p.seq BETWEEN $first AND $upto",
-                bounds,
-            )
+            con.execute(f"INSERT INTO {table} BY NAME SELECT p.*, h.prev_hash, h.row_hash "
+                        f"FROM {rows} p JOIN consent_hashes h USING (seq)", chunk)
         finally:
             con.unregister("consent_hashes")
         prev = row_hashes[-1].as_py()
-    con.execute("DROP TABLE consent_pending")
-    return base + 1, last, prev
+    return base + 1, base + int(count), prev

@@ -8,7 +8,7 @@ import csv
 import hashlib
 import re
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -22,7 +22,6 @@ FORMATS: dict[str, Format] = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "json
 ROW = "(row)"
 """The column named by a problem with a whole row."""
 
-BLANKS = " \t\r\n"
 _CSV = "all_varchar = true, header = true, delim = ',', quote = '\"', escape = '\"', null_padding = true, " \
        "parallel = false"
 _READERS: dict[Format, str] = {
@@ -80,13 +79,15 @@ def open_source(con: duckdb.DuckDBPyConnection, path: Path) -> Source:
     return source
 
 
-def stage(con: duckdb.DuckDBPyConnection, source: Source, table: str, wanted: Sequence[str]) -> int:
-    """Create the temp table `table`: source_row, row_problem, then each wanted column as text; returns its rows.
+def staging_query(source: Source, wanted: Sequence[str]) -> tuple[str, dict[str, object]]:
+    """A SELECT of the file's rows: source_row, row_problem, then each wanted column as text; and its parameters.
 
-    `table` and `wanted` are names from code. A wanted column the file lacks is NULL throughout.
+    Values lose surrounding spaces; an empty value (or only spaces) is NULL, i.e. absent. A wanted column the file
+    lacks is NULL throughout. Run it inside `file_order` (row numbers need it) and `read_errors`. `wanted` are names
+    from code.
     """
     named = source.named()
-    params: dict[str, object] = {"path": str(source.path), "blanks": BLANKS}
+    params: dict[str, object] = {"path": str(source.path)}
     values = []
     for i, name in enumerate(wanted):
         position = named.get(name)
@@ -94,11 +95,19 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, table: str, wanted: Se
             values.append(f"NULL::VARCHAR AS {name}")
             continue
         expression = _text(source, position, i, params)
-        values.append(f"nullif(trim({expression}, $blanks), '') AS {name}")
+        values.append(f"nullif(trim({expression}), '') AS {name}")
     select = ",\n    ".join(["row_number() OVER () AS source_row", f"{_row_problem(source)} AS row_problem", *values])
-    with _insertion_order(con), _read_errors(source.path, source.format):
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT\n    {select}\nFROM {_READERS[source.format]}",
-                    params)
+    return f"SELECT\n    {select}\nFROM {_READERS[source.format]}", params
+
+
+def stage(con: duckdb.DuckDBPyConnection, source: Source, table: str, wanted: Sequence[str]) -> int:
+    """Create the temp table `table` from `staging_query` (inside `file_order`); returns its row count.
+
+    `table` is a name from code.
+    """
+    query, params = staging_query(source, wanted)
+    with read_errors(source):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {query}", params)
     return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
 
 
@@ -160,8 +169,8 @@ def _refuse_ambiguous(source: Source) -> None:
 
 
 @contextmanager
-def _insertion_order(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Keep rows in file order while staging (row numbers depend on it), whatever the connection's setting."""
+def file_order(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Keep rows in the order they are read within the block (row numbers depend on it), then restore the setting."""
     before = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
     con.execute("SET preserve_insertion_order = true")
     try:
@@ -170,12 +179,16 @@ def _insertion_order(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute(f"SET preserve_insertion_order = {'true' if before else 'false'}")
 
 
+def read_errors(source: Source) -> AbstractContextManager[None]:
+    """Turn DuckDB's errors while reading `source` into an InputError that names the line, never the file's text."""
+    return _read_errors(source.path, source.format)
+
+
 @contextmanager
 def _read_errors(path: Path, fmt: Format) -> Iterator[None]:
-    """Turn DuckDB's reading errors into an InputError that names the line but never echoes the file's text."""
     try:
         yield
-    except duckdb.Error as e:
+    except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException) as e:
         line = _LINE.search(str(e))
         where = f" near line {line.group(1)}" if line else ""
         hint = {

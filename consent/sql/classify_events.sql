@@ -4,6 +4,7 @@
 --   conflict   the ledger holds the event_id with other content (recorded_seq names that row)
 --   repeated   the file holds the event_id more than once with different content (every copy is rejected)
 -- An absent recorded_at matches any recorded_at: it only ever defaults to the time of an import.
+-- position numbers the new rows 1, 2, ... in file order: the order they are appended in.
 -- Parameters: $all_identifiers.
 WITH valid AS (
     SELECT source_row, event_id, customer_id, platform, action, effective_at, recorded_at,
@@ -22,6 +23,13 @@ recorded AS (
            AND l.notice_version IS NOT DISTINCT FROM v.notice_version AS same
     FROM valid v JOIN consent_event l ON l.event_id = v.event_id
 ),
+repeated_hashes AS (
+    SELECT hash(event_id) AS h FROM valid GROUP BY h HAVING count(*) > 1
+),
+repeated_ids AS (
+    SELECT event_id FROM valid SEMI JOIN repeated_hashes r ON hash(valid.event_id) = r.h
+    GROUP BY event_id HAVING count(*) > 1
+),
 repeated AS (
     SELECT event_id, min(source_row) AS first_row,
            min(content) IS DISTINCT FROM max(content) AS differs
@@ -31,17 +39,22 @@ repeated AS (
                 'recorded_at': recorded_at, 'identifiers': identifiers, 'source': source,
                 'source_record_id': source_record_id, 'notice_version': notice_version} AS content
         FROM valid
+        SEMI JOIN repeated_ids USING (event_id)
     )
     GROUP BY event_id
-    HAVING count(*) > 1
+),
+verdicts AS (
+    SELECT
+        v.source_row,
+        CASE WHEN r.seq IS NOT NULL THEN CASE WHEN r.same THEN 'duplicate' ELSE 'conflict' END
+             WHEN p.differs THEN 'repeated'
+             WHEN p.first_row IS NOT NULL AND v.source_row <> p.first_row THEN 'duplicate'
+             ELSE 'new' END AS verdict,
+        r.seq AS recorded_seq
+    FROM valid v
+    LEFT JOIN recorded r USING (source_row)
+    LEFT JOIN repeated p USING (event_id)
 )
-SELECT
-    v.source_row,
-    CASE WHEN r.seq IS NOT NULL THEN CASE WHEN r.same THEN 'duplicate' ELSE 'conflict' END
-         WHEN p.differs THEN 'repeated'
-         WHEN p.first_row IS NOT NULL AND v.source_row <> p.first_row THEN 'duplicate'
-         ELSE 'new' END AS verdict,
-    r.seq AS recorded_seq
-FROM valid v
-LEFT JOIN recorded r USING (source_row)
-LEFT JOIN repeated p USING (event_id)
+SELECT *, CASE WHEN verdict = 'new' THEN row_number() OVER (PARTITION BY verdict = 'new' ORDER BY source_row) END
+              AS position
+FROM verdicts

@@ -1,4 +1,4 @@
--- Typed consent events from the staged text (consent_source), with a problem column per field.
+-- Typed consent events from the staged text of a file (sources.staging_query), with a problem column per field.
 -- Parameters: $scopes (platforms and '*'), $scope_problem, $identifier_types, $identifier_problem.
 WITH typed AS (
     SELECT
@@ -13,12 +13,11 @@ WITH typed AS (
         recorded_at AS recorded_at_text,
         consent_instant(recorded_at) AS recorded_at,
         identifiers AS identifiers_text,
-        list_sort(list_distinct(list_transform(string_split(lower(identifiers), '|'), lambda x: trim(x))))
-            AS identifiers,
+        list_sort(list_distinct(string_split(replace(lower(identifiers), ' ', ''), '|'))) AS identifiers,
         source,
         source_record_id,
         notice_version
-    FROM consent_source
+    FROM /*@source*/
 )
 SELECT
     source_row, event_id, customer_id, platform, action, effective_at, recorded_at, identifiers,

@@ -1,6 +1,7 @@
 -- The consent ledger. consent_event and suppression share one gap-free sequence (seq) and one hash chain:
 -- row_hash = sha256(prev_hash || content), prev_hash = row_hash of seq - 1 (64 zeros for seq 1), where content is
 -- the JSON array written by event_content.sql / suppression_content.sql. Rows are only ever inserted.
+-- The hashes are stored uncompressed: they are random, so compressing them costs time and saves little.
 
 CREATE TABLE IF NOT EXISTS consent_event (
     seq              BIGINT      NOT NULL,
@@ -17,8 +18,8 @@ CREATE TABLE IF NOT EXISTS consent_event (
     source_record_id VARCHAR,
     notice_version   VARCHAR,
     imported_at      TIMESTAMPTZ NOT NULL,
-    prev_hash        VARCHAR     NOT NULL,
-    row_hash         VARCHAR     NOT NULL
+    prev_hash        VARCHAR     NOT NULL USING COMPRESSION uncompressed,
+    row_hash         VARCHAR     NOT NULL USING COMPRESSION uncompressed
 );
 
 CREATE TABLE IF NOT EXISTS suppression (
@@ -32,8 +33,8 @@ CREATE TABLE IF NOT EXISTS suppression (
     effective_at TIMESTAMPTZ NOT NULL,
     recorded_at  TIMESTAMPTZ NOT NULL,
     imported_at  TIMESTAMPTZ NOT NULL,
-    prev_hash    VARCHAR     NOT NULL,
-    row_hash     VARCHAR     NOT NULL
+    prev_hash    VARCHAR     NOT NULL USING COMPRESSION uncompressed,
+    row_hash     VARCHAR     NOT NULL USING COMPRESSION uncompressed
 );
 
 -- One row per import; first_seq is UNIQUE so that two writers appending at once cannot both commit.

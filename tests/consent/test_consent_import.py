@@ -1,0 +1,252 @@
+"""Importing consent events and suppressions: formats, rejections by row and column, refusals, idempotence."""
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from audience.errors import InputError
+from consent import chain, importer
+from consent.importer import import_file
+from consent.keys import identifier_hmac
+from consent.records import Rejection
+from consent_ledgers import fresh, write_csv
+
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
+HEADER = ("event_id", "customer_id", "platform", "action", "effective_at", "recorded_at", "identifiers")
+ROWS = [
+    ("E1", "C1", "*", "grant", "2026-01-10T10:00:00+01:00", "2026-01-10T10:00:05+01:00", "email|phone"),
+    ("E2", "C1", "meta", "withdraw", "2026-02-01T09:00:00Z", None, None),
+    ("E3", "C2", "Google", "GRANT", "2026-01-10T10:00:00", None, None),
+    ("E4", None, "tiktok", "grant", "2026-01-10T10:00:00Z", None, "email|fax"),
+    ("E5", "C3", "facebook", "maybe", "yesterday", "2026-02-30T10:00:00Z", None),
+]
+EXPECTED_REJECTIONS = (
+    Rejection(3, "effective_at", "timestamp without a UTC offset; add one, e.g. 2026-03-01T10:00:00+01:00 or ...Z"),
+    Rejection(4, "customer_id", "missing"),
+    Rejection(4, "identifiers", "not a |-separated subset of device_id|email|phone"),
+    Rejection(5, "action", "not one of grant, withdraw"),
+    Rejection(5, "effective_at", "not an ISO 8601 timestamp; write it like 2026-03-01T10:00:00+01:00"),
+    Rejection(5, "platform", "not one of google, meta, tiktok, *"),
+    Rejection(5, "recorded_at", "not a valid date and time"),
+)
+LEDGER_ROWS = [
+    (1, 1, "E1", "C1", "*", "grant", "2026-01-10T09:00:00+00:00", "2026-01-10T09:00:05+00:00", ["email", "phone"]),
+    (2, 2, "E2", "C1", "meta", "withdraw", "2026-02-01T09:00:00+00:00", "2026-03-01T00:00:00+00:00",
+     ["device_id", "email", "phone"]),
+]
+
+
+def write_jsonl(path: Path) -> Path:
+    lines = [json.dumps({k: v for k, v in zip(HEADER, row, strict=True) if v is not None}) for row in ROWS]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def write_parquet(path: Path) -> Path:
+    pq.write_table(pa.table({k: [row[i] for row in ROWS] for i, k in enumerate(HEADER)}), path)
+    return path
+
+
+WRITERS = {
+    "csv": lambda p: write_csv(p / "events.csv", HEADER, ROWS),
+    "jsonl": lambda p: write_jsonl(p / "events.jsonl"),
+    "parquet": lambda p: write_parquet(p / "events.parquet"),
+}
+
+
+def ledger_rows(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return [(seq, row, e, c, p, a, eff.isoformat(), rec.isoformat(), ids) for seq, row, e, c, p, a, eff, rec, ids in
+            con.execute("SELECT seq, source_row, event_id, customer_id, platform, action, effective_at, "
+                        "recorded_at, identifiers FROM consent_event ORDER BY seq").fetchall()]
+
+
+@pytest.mark.parametrize("fmt", sorted(WRITERS))
+def test_every_format_gives_the_same_ledger_and_the_same_rejections(fmt: str, tmp_path: Path) -> None:
+    con = fresh()
+    report = import_file(con, WRITERS[fmt](tmp_path), now=NOW)
+    assert (report.kind, report.rows, report.accepted, report.duplicates, report.rejected) == ("events", 5, 2, 0, 3)
+    assert report.rejections == EXPECTED_REJECTIONS and report.rejections_total == len(EXPECTED_REJECTIONS)
+    assert ledger_rows(con) == LEDGER_ROWS
+
+
+def test_a_missing_required_column_refuses_the_file_and_names_it(tmp_path: Path) -> None:
+    con = fresh()
+    path = write_csv(tmp_path / "e.csv", ("event_id", "customer_id", "Platform "), [("E1", "C1", "meta")])
+    with pytest.raises(InputError, match=r"missing the required events column\(s\): action, effective_at"):
+        import_file(con, path, "events")
+    assert con.execute("SELECT count(*) FROM consent_event UNION ALL SELECT count(*) FROM import_batch"
+                       ).fetchall() == [(0,), (0,)]
+
+
+def test_a_suppressions_file_needs_one_key_column(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "s.csv", ("kind", "effective_at"), [("erasure", "2026-01-01T00:00:00Z")])
+    with pytest.raises(InputError, match="customer_id or email or phone"):
+        import_file(fresh(), path)
+
+
+def test_a_semicolon_separated_file_gets_a_hint(tmp_path: Path) -> None:
+    path = tmp_path / "e.csv"
+    path.write_text("event_id;customer_id;platform;action;effective_at\nE1;C1;meta;grant;2026-01-01T00:00:00Z\n")
+    with pytest.raises(InputError, match="not comma-separated"):
+        import_file(fresh(), path, "events")
+
+
+@pytest.mark.parametrize(("name", "text", "message"), [
+    ("e.txt", "event_id\n", "unknown file type '.txt'"),
+    ("e.csv", 'event_id,customer_id\n"E1,C1\nE2,"secret@example.pl\n', "could not be read as CSV"),
+    ("e.parquet", "not parquet", "could not be read as PARQUET"),
+])
+def test_unreadable_files_are_refused_without_echoing_their_content(tmp_path: Path, name: str, text: str,
+                                                                    message: str) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=message) as refused:
+        import_file(fresh(), path, "events")
+    assert "secret" not in str(refused.value)
+
+
+def test_rows_with_more_fields_than_the_header_and_lines_that_are_not_objects_are_rejected(tmp_path: Path) -> None:
+    csv_path = tmp_path / "e.csv"
+    csv_path.write_text(",".join(HEADER) + "\n" + "E1,C1,meta,grant,2026-01-01T00:00:00Z,,,surplus\n"
+                        "E2,C1,meta,grant,2026-01-01T00:00:00Z,,\n")
+    report = import_file(fresh(), csv_path)
+    assert report.rejections == (Rejection(1, "(row)", "has more fields than the header; quote values that contain "
+                                                     "commas"),)
+    assert report.accepted == 1
+    jsonl = tmp_path / "e.jsonl"
+    jsonl.write_text('{"event_id": "E1", "customer_id": "C1", "platform": "meta", "action": "grant", '
+                     '"effective_at": "2026-01-01T00:00:00Z"}\n[1, 2]\nnot json at all\n')
+    report = import_file(fresh(), jsonl)
+    assert (report.rows, report.accepted) == (3, 1)
+    assert [(r.row, r.column, r.reason) for r in report.rejections] == [
+        (2, "(row)", "not a JSON object"), (3, "(row)", "not a JSON object")]
+
+
+def test_parquet_timestamps_with_a_zone_count_and_without_one_are_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "e.parquet"
+    moment = datetime(2026, 1, 1, 12, tzinfo=UTC)
+    pq.write_table(pa.table({
+        "event_id": ["E1", "E2"], "customer_id": ["C1", "C2"], "platform": ["meta", "meta"],
+        "action": ["grant", "grant"],
+        "effective_at": pa.array([moment, moment], pa.timestamp("us", tz="Europe/Warsaw")),
+        "recorded_at": pa.array([moment.replace(tzinfo=None), None], pa.timestamp("us")),
+        "identifiers": [["email", "phone"], None],
+    }), path)
+    con = fresh()
+    report = import_file(con, path, now=NOW)
+    assert report.rejections == (
+        Rejection(1, "recorded_at", "timestamp without a UTC offset; add one, e.g. 2026-03-01T10:00:00+01:00 or ...Z"),)
+    assert con.execute("SELECT event_id, effective_at, identifiers FROM consent_event").fetchall() == [
+        ("E2", moment, ["device_id", "email", "phone"])]
+
+
+def test_importing_again_is_a_no_op_and_a_changed_event_is_rejected(tmp_path: Path) -> None:
+    con = fresh()
+    path = WRITERS["csv"](tmp_path)
+    first = import_file(con, path, now=NOW)
+    again = import_file(con, path, now=datetime(2026, 4, 1, tzinfo=UTC))
+    assert (again.accepted, again.duplicates, again.rejected, again.first_seq) == (0, 2, 3, None)
+    changed = write_csv(tmp_path / "changed.csv", HEADER, [("E1", "C1", "*", "withdraw", *ROWS[0][4:])])
+    report = import_file(con, changed, now=NOW)
+    assert report.rejections == (Rejection(1, "event_id", "event_id already recorded with different content "
+                                                         "(seq 1); give the changed event a new id"),)
+    assert ledger_rows(con) == LEDGER_ROWS and first.last_seq == 2
+    assert [r[:3] for r in con.execute("SELECT batch_id, accepted, rejected FROM import_batch ORDER BY 1").fetchall()
+            ] == [(1, 2, 3), (2, 0, 3), (3, 0, 1)]
+
+
+def test_the_report_lists_ignored_columns_and_the_batch_records_the_file(tmp_path: Path) -> None:
+    con = fresh()
+    path = write_csv(tmp_path / "e.csv", (*HEADER, "ip_address"), [(*ROWS[0], "10.0.0.1")])
+    report = import_file(con, path, now=NOW)
+    assert report.ignored_columns == ("ip_address",)
+    assert con.execute("SELECT file_sha256, file_size, rows_read, first_seq, last_seq, head_hash FROM import_batch"
+                       ).fetchall() == [(report.file_sha256, path.stat().st_size, 1, 1, 1,
+                                         con.execute("SELECT row_hash FROM consent_event").fetchall()[0][0])]
+    assert "ip_address" not in str(con.execute("SELECT * FROM consent_event").fetchall())
+
+
+def test_a_failed_import_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    con = fresh()
+    path = WRITERS["csv"](tmp_path)
+
+    def broken(prev_hash: str, contents: list[str]) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(chain, "link", broken)
+    with pytest.raises(OSError):
+        import_file(con, path, now=NOW)
+    assert con.execute("SELECT (SELECT count(*) FROM consent_event) + (SELECT count(*) FROM import_batch) + "
+                       "(SELECT count(*) FROM import_rejection)").fetchall() == [(0,)]
+
+
+SUPPRESSION_HEADER = ("customer_id", "email", "phone", "country", "kind", "effective_at")
+
+
+def test_suppressions_keep_only_keyed_hashes_and_drop_an_unusable_field_when_another_key_remains(
+    tmp_path: Path,
+) -> None:
+    con = fresh()
+    path = write_csv(tmp_path / "s.csv", SUPPRESSION_HEADER, [
+        (None, " Jan.Kowalski@EXAMPLE.pl ", None, None, "objection", "2026-01-01T00:00:00Z"),
+        ("C2", "jan@@kowalski", "601 234 567", None, "erasure", "2026-01-01T00:00:00Z"),
+        (None, "not-an-email", "12", None, "minor", "2026-01-01T00:00:00Z"),
+        (None, None, None, None, "minor", "2026-01-01T00:00:00Z"),
+        (None, None, "030 1234567", "DE", "Account_Closed", "2026-01-01T00:00:00Z"),
+    ])
+    report = import_file(con, path, now=NOW)
+    assert (report.kind, report.accepted, report.rejected) == ("suppressions", 3, 2)
+    assert [(r.row, r.column, r.row_kept) for r in report.rejections] == [
+        (2, "email", True), (3, "email", False), (3, "phone", False), (4, "customer_id", False)]
+    assert report.rejections[0].reason.endswith("(this field is ignored; the row is kept on its other keys)")
+    stored = con.execute("SELECT customer_id, email_hmac, phone_hmac, kind FROM suppression ORDER BY seq").fetchall()
+    assert stored == [
+        (None, identifier_hmac(con, "jan.kowalski@example.pl"), None, "objection"),
+        ("C2", None, identifier_hmac(con, "+48601234567"), "erasure"),
+        (None, None, identifier_hmac(con, "+49301234567"), "account_closed"),
+    ]
+    dump = str(con.execute("SELECT * FROM suppression").fetchall()) + str(
+        con.execute("SELECT * FROM import_rejection").fetchall())
+    assert "kowalski" not in dump.lower() and "601" not in dump and "not-an-email" not in dump
+    assert import_file(con, path, now=NOW).duplicates == 3
+
+
+messy_cells = st.one_of(st.none(), st.sampled_from(["", " ", "meta", "*", "grant", "withdraw", "E1", "C1",
+                                                    "2026-01-01T00:00:00Z", "2026-01-01", "email|phone", "x,y",
+                                                    'quo"te', "ż"]), st.text(max_size=6))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(*[messy_cells] * len(HEADER)), max_size=12))
+def test_every_row_is_accepted_a_duplicate_or_rejected(tmp_path: Path, rows: list[tuple]) -> None:
+    path = write_csv(tmp_path / "messy.csv", HEADER, rows)
+    con = fresh()
+    try:
+        report = import_file(con, path, now=NOW)
+    except InputError:
+        return
+    assert report.accepted + report.duplicates + report.rejected == report.rows
+    rejected = {r[0] for r in con.execute("SELECT source_row FROM import_rejection WHERE NOT row_kept").fetchall()}
+    recorded = {r[0] for r in con.execute("SELECT source_row FROM consent_event").fetchall()}
+    assert not rejected & recorded and len(rejected) == report.rejected
+
+
+def test_infer_kind_refuses_a_file_with_both_markers(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "x.csv", ("action", "kind"), [])
+    with pytest.raises(InputError, match="both an `action` and a `kind` column"):
+        import_file(fresh(), path)
+
+
+def test_rejections_table_has_the_lineage_shape(tmp_path: Path) -> None:
+    con = fresh()
+    report = import_file(con, WRITERS["csv"](tmp_path), now=NOW)
+    table = importer.rejections_table(con, report.batch_id)
+    assert table.column_names == ["source_row", "column", "platform", "reason", "row_kept"]
+    assert table.num_rows == len(EXPECTED_REJECTIONS)
