@@ -18,7 +18,7 @@ from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settin
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.types.entrypoint import EntrypointType
 
-from audience import stages, store
+from audience import ingest, stages, store
 from audience.audiences import audiences
 from audience.audit import evidence
 from audience.errors import InputError, TransientError
@@ -223,6 +223,7 @@ def run_pipeline(settings: Settings, *, as_of: datetime | None = None, heartbeat
     Heartbeats (which let a Prefect server notice a dead run) cost about a second per one-shot run; they are off
     unless asked for.
     """
+    _check_inputs(settings)
     with workspace_lock(settings.db):
         if heartbeats:
             return audience_run(settings, as_of)
@@ -244,6 +245,16 @@ def _held_back(plan: store.Plan) -> str:
 
 def _rules(settings: Settings) -> RuleSet:
     return RuleSet(default_region=settings.default_region, tiktok_phone_plus=settings.tiktok.phone_plus)
+
+
+def _check_inputs(settings: Settings) -> None:
+    """Refuse at once, before Prefect starts, inputs that cannot work: no customers file, a customers header
+    without the required columns, a consent or suppressions file that does not exist."""
+    ingest.columns(_customers(settings))
+    for key in ("consent", "suppressions"):
+        path = getattr(settings.inputs, key)
+        if path is not None and not path.is_file():
+            raise InputError(f"The {key} file {path} does not exist; check inputs.{key} or --{key}.")
 
 
 def _customers(settings: Settings) -> Path:
