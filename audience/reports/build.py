@@ -32,10 +32,10 @@ HASH_PREFIX = 12
 
 
 def resolve_run(con: duckdb.DuckDBPyConnection, run_id: str | None) -> str:
-    """`run_id` if the workspace has that run, else the latest successful run.
+    """`run_id` if it is a successful run of the workspace; by default the latest successful run.
 
     Raises:
-        InputError: the run is unknown, or there is no successful run yet.
+        InputError: the run is unknown or did not succeed, or there is no successful run yet.
     """
     queries.ensure_schema(con)
     if run_id is None:
@@ -43,9 +43,12 @@ def resolve_run(con: duckdb.DuckDBPyConnection, run_id: str | None) -> str:
         if not found:
             raise InputError("The workspace has no successful run yet; run `audience run` first.")
         return found[0]["run_id"]
-    if not queries.rows(con, "run.sql", {"run_id": run_id}):
-        raise InputError(f"No run {run_id!r} in this workspace; list runs with `audience report` (latest) or "
-                         "check the run id in the output directory's names.")
+    found = queries.rows(con, "run.sql", {"run_id": run_id})
+    if not found:
+        raise InputError(f"No run {run_id!r} in this workspace; omit --run for the latest, or check the run id "
+                         "(the output directory's names).")
+    if found[0]["status"] != "succeeded":
+        raise InputError(f"Run {run_id} {found[0]['status']} and exported nothing; report on a successful run.")
     return run_id
 
 

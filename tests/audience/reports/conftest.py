@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from staged_runs import History, history, write_csv
+from staged_runs import History, Workspace, history, write_csv
 
 from audience.reports.matches import import_matches
 
@@ -24,5 +24,5 @@ def reported(tmp_path_factory: pytest.TempPathFactory) -> History:
 
 
 @pytest.fixture
-def workspace_copy(reported: History, tmp_path: Path):
+def workspace_copy(reported: History, tmp_path: Path) -> Workspace:
     return reported.ws.copy(tmp_path / "ws")
