@@ -126,8 +126,9 @@ def _customers_file(directory: Path, size: int) -> Path:
     path = directory / f"customers-{size}.csv"
     if not path.exists():
         started = time.perf_counter()
-        write_customers(path.with_suffix(".tmp"), size)
-        path.with_suffix(".tmp").rename(path)
+        partial = directory / f"partial-{path.name}"
+        write_customers(partial, size)
+        partial.rename(path)
         print(f"generated {size:,} customers in {time.perf_counter() - started:.1f} s -> {path}", flush=True)
     return path
 
