@@ -183,7 +183,8 @@ def export(ws: store.Session, settings: Settings, run: RunHandle,
 @task(name="record-lineage", **STAGE)
 def record_lineage(ws: store.Session, run: RunHandle, files: tuple[ExportFile, ...]) -> Path:
     """Write the manifest, then record lineage and success in one transaction."""
-    return stages.confirm(ws.con, run.run_id, run.as_of, run.run_dir, files, datetime.now(UTC))
+    with _timed(ws.con, run, "record-lineage") as con:
+        return stages.confirm(con, run.run_id, run.as_of, run.run_dir, files, datetime.now(UTC))
 
 
 @task(name="abort", **STAGE)
