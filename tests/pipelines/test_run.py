@@ -9,11 +9,11 @@ import pytest
 from typer.testing import CliRunner
 
 from audience.identifiers.reference import canonical_email
-from data.generator import AS_OF
+from data.generator import AS_OF, write_sample_workspace_inputs
 from pipelines.cli import app
 from eligibility import PLATFORMS, eligible, expected_values, rows
 from exported import exported, manifest
-from workspaces import AS_OF_TEXT, Workspace, make_workspace
+from workspaces import AS_OF_TEXT, SAMPLE_CUSTOMERS, Workspace, make_workspace
 
 pytestmark = pytest.mark.flow
 runner = CliRunner()
@@ -151,3 +151,12 @@ def test_rejected_rows_are_recorded_by_row_column_and_reason(prefect_api: str, w
     assert rejected and all(r[1] is None or r[1] >= 1 for r in rejected)
     assert {r[2] for r in rejected if r[0] == "customers"} >= {"email", "phone", "device_id"}
     assert inputs["customers"] == len(rows(workspace.inputs.customers))
+
+
+def test_parquet_inputs_give_the_same_files_as_csv(prefect_api: str, workspace: Workspace, tmp_path: Path) -> None:
+    parquet = write_sample_workspace_inputs(tmp_path / "parquet", SAMPLE_CUSTOMERS, fmt="parquet")
+    twin = make_workspace(tmp_path / "twin", parquet)
+    run(workspace, "--as-of", AS_OF_TEXT)
+    run(twin, "--as-of", AS_OF_TEXT)
+    (a,), (b,) = workspace.run_dirs(), twin.run_dirs()
+    assert manifest(a)["files"] == manifest(b)["files"]
