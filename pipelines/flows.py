@@ -5,14 +5,14 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_table_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -21,6 +21,7 @@ from prefect.types.entrypoint import EntrypointType
 from audience import ingest, stages, store
 from audience.audiences import audiences
 from audience.audit import evidence
+from audience.reports.summary import run_summary
 from audience.errors import InputError, TransientError
 from audience.export import ExportFile
 from audience.identifiers.rules import RuleSet
@@ -187,6 +188,14 @@ def record_lineage(ws: store.Session, run: RunHandle, files: tuple[ExportFile, .
         return stages.confirm(con, run.run_id, run.as_of, run.run_dir, files, datetime.now(UTC))
 
 
+@task(name="report", **STAGE)
+def report(ws: store.Session, run: RunHandle) -> None:
+    """Publish the run's summary (counts only, small ones masked) as Prefect artifacts."""
+    markdown, rows = run_summary(ws.con, run.run_id, now=datetime.now(UTC))
+    create_markdown_artifact(key=f"{FLOW_NAME}-summary", markdown=markdown, description=f"Run {run.run_id}")
+    create_table_artifact(key=FLOW_NAME, table=rows, description=f"Run {run.run_id}: audiences per platform")
+
+
 @task(name="abort", **STAGE)
 def abort(ws: store.Session, run: RunHandle, error: BaseException) -> None:
     """Record the failure and remove the unconfirmed files."""
@@ -212,10 +221,9 @@ def audience_run(settings: Settings, as_of: datetime | None = None) -> RunResult
             imported.wait()
             abort(ws, run, error)
             raise
-    result = RunResult(run.run_id, run.as_of, run.run_dir, manifest, customers, consent, eligible, plans, files,
-                       run.abandoned)
-    _publish(result)
-    return result
+        report(ws, run)
+    return RunResult(run.run_id, run.as_of, run.run_dir, manifest, customers, consent, eligible, plans, files,
+                     run.abandoned)
 
 
 def run_pipeline(settings: Settings, *, as_of: datetime | None = None, heartbeats: bool = False) -> RunResult:
@@ -230,11 +238,6 @@ def run_pipeline(settings: Settings, *, as_of: datetime | None = None, heartbeat
             return audience_run(settings, as_of)
         with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
             return audience_run(settings, as_of)
-
-
-def _publish(result: RunResult) -> None:
-    rows = [asdict(plan) for plan in result.plans]
-    create_table_artifact(key=FLOW_NAME, table=rows, description=f"Run {result.run_id}: audiences per platform")
 
 
 def _held_back(plan: store.Plan) -> str:
