@@ -146,6 +146,14 @@ def build_audiences(
     return store.plan_targets(con, targets)
 
 
+def held_back_message(plan: store.Plan) -> str:
+    """The loud line a held-back audience gets (counts only)."""
+    removed = (f"; its {plan.remove_rows:,} removals were written so that withdrawals still reach {plan.platform}"
+               if plan.remove_rows else "")
+    return (f"HELD BACK: {plan.platform}/{plan.audience} has {plan.customers:,} customers, below the {plan.platform} "
+            f"minimum of {plan.minimum:,}; no full or add files{removed}.")
+
+
 def export(
     con: duckdb.DuckDBPyConnection,
     run_dir: Path,

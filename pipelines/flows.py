@@ -160,7 +160,7 @@ def build_audiences(ws: store.Session, settings: Settings, run: RunHandle) -> tu
                                        progress=get_run_logger().info)
     for plan in plans:
         if plan.status == "held_back":
-            get_run_logger().warning(_held_back(plan))
+            get_run_logger().warning(stages.held_back_message(plan))
     return tuple(plans)
 
 
@@ -229,7 +229,7 @@ def audience_run(settings: Settings, as_of: datetime | None = None) -> RunResult
 def run_pipeline(settings: Settings, *, as_of: datetime | None = None, heartbeats: bool = False) -> RunResult:
     """Run the flow once in this process, holding the workspace lock from before Prefect starts.
 
-    Heartbeats (which let a Prefect server notice a dead run) cost about a second per one-shot run; they are off
+    Heartbeats (which let a Prefect server notice a dead run) cost about 2 s per one-shot run here; they are off
     unless asked for.
     """
     _check_inputs(settings)
@@ -238,13 +238,6 @@ def run_pipeline(settings: Settings, *, as_of: datetime | None = None, heartbeat
             return audience_run(settings, as_of)
         with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
             return audience_run(settings, as_of)
-
-
-def _held_back(plan: store.Plan) -> str:
-    removed = f"; {plan.remove_rows:,} removals written so withdrawals still reach {plan.platform}" \
-        if plan.remove_rows else ""
-    return (f"HELD BACK: {plan.platform}/{plan.audience} has {plan.customers:,} customers, below the "
-            f"{plan.platform} minimum of {plan.minimum:,}; no full or add files{removed}")
 
 
 def _rules(settings: Settings) -> RuleSet:

@@ -1,11 +1,14 @@
-"""`audience run`, `init`, `demo` and `schedule`: one workspace's runs, from a single run to a nightly schedule."""
+"""`audience run`, `init`, `demo` and `schedule`: one workspace's runs, from a single run to a nightly schedule.
+
+The flow module (and with it Prefect, about a second to import) is imported only by the commands that run it.
+"""
 
 import atexit
 import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,8 +16,12 @@ from audience import store
 from audience.export import write_atomic
 from audience.reports.build import build_report
 from audience.reports.render import render
+from audience.stages import held_back_message
 from pipelines.commands.options import ConfigOption, DbOption, OutOption, fail, reported_errors, settings_from
 from pipelines.config import CONFIG_FILE, Inputs, Settings, documented_toml, load_settings
+
+if TYPE_CHECKING:
+    from pipelines.flows import RunResult
 
 app = typer.Typer()
 
@@ -176,7 +183,7 @@ def _relative(path: Path, base: Path) -> Path:
     return path.resolve().relative_to(base.resolve())
 
 
-def _print_result(result, settings: Settings) -> None:
+def _print_result(result: "RunResult", settings: Settings) -> None:
     c = result.customers
     typer.echo(f"Run {result.run_id} (as of {result.as_of.isoformat()}) finished.")
     typer.echo(f"Customers: {c.rows_accepted:,} accepted, {c.rows_rejected:,} rows rejected, "
@@ -188,10 +195,9 @@ def _print_result(result, settings: Settings) -> None:
                f"{'remove':>9}")
     for p in result.plans:
         typer.echo(f"{p.platform:8} {p.audience:16} {p.status:9} {p.customers:>10,} {p.values:>10,} "
-                   f"{p.add_rows if p.status == 'exported' else 0:>9,} {p.remove_rows:>9,}")
+                   f"{p.add_rows:>9,} {p.remove_rows:>9,}")
     for p in result.held_back:
-        typer.secho(f"HELD BACK: {p.platform}/{p.audience} has {p.customers:,} customers, below the {p.platform} "
-                    f"minimum of {p.minimum:,}; only its removals were written.", fg="yellow", err=True)
+        typer.secho(held_back_message(p), fg="yellow", err=True)
     typer.echo(f"\nFiles:    {result.run_dir} ({len(result.files)} files)\nManifest: {result.manifest}")
     typer.echo(f"Lineage:  {settings.db} (tables run, run_input, rejected_row, audience_export, membership; "
                "view exported_value)")
