@@ -1,17 +1,15 @@
-"""Consent events from a file: typed and checked in SQL as they are read, compared with the ledger and the rest of
-the file.
+"""Consent events from a staged file: typed and checked in SQL, compared with the ledger and the rest of the file.
 
-Leaves `consent_new` (the events to append, with their position) and `consent_rejected` (source_row, column,
-reason, row_kept) for the importer.
+Reads `consent_source` (see `sources.stage`) and leaves `consent_new` (the events to append, with their position)
+and `consent_rejected` (source_row, column, reason, row_kept) for the importer.
 """
 
 from datetime import datetime
 
 import duckdb
 
-from consent.ledger import sql
+from consent.ledger import number_new_rows, sql
 from consent.records import ALL_PLATFORMS, IDENTIFIERS, PLATFORMS
-from consent.sources import Source, read_errors, staging_query
 
 COLUMNS = ("event_id", "customer_id", "platform", "action", "effective_at", "recorded_at", "identifiers", "source",
            "source_record_id", "notice_version")
@@ -22,19 +20,16 @@ SCOPE_PROBLEM = f"not one of {', '.join(SCOPES)}"
 IDENTIFIER_PROBLEM = f"not a |-separated subset of {'|'.join(IDENTIFIERS)}"
 
 
-def prepare(con: duckdb.DuckDBPyConnection, source: Source, batch_id: int, imported_at: datetime) -> tuple[int, int]:
-    """Build `consent_new` and `consent_rejected` from the file (inside `file_order`); returns (rows read, rows that
-    are duplicates)."""
-    staging, params = staging_query(source, COLUMNS)
-    with read_errors(source):
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE consent_parsed AS {sql('parse_events', source=f'({staging}) AS staged')}",
-            {**params, "scopes": list(SCOPES), "scope_problem": SCOPE_PROBLEM, "identifier_types": list(IDENTIFIERS),
-             "identifier_problem": IDENTIFIER_PROBLEM},
-        )
-    rows = con.execute("SELECT count(*) FROM consent_parsed").fetchall()[0][0]
+def prepare(con: duckdb.DuckDBPyConnection, batch_id: int, imported_at: datetime) -> int:
+    """Build `consent_new` and `consent_rejected` from `consent_source`; returns how many rows are duplicates."""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE consent_parsed AS {sql('parse_events')}",
+        {"scopes": list(SCOPES), "scope_problem": SCOPE_PROBLEM, "identifier_types": list(IDENTIFIERS),
+         "identifier_problem": IDENTIFIER_PROBLEM},
+    )
     con.execute(f"CREATE OR REPLACE TEMP TABLE consent_verdict AS {sql('classify_events')}",
                 {"all_identifiers": list(IDENTIFIERS)})
+    number_new_rows(con, "consent_verdict")
     con.execute(f"CREATE OR REPLACE TEMP TABLE consent_new AS {sql('new_events')}",
                 {"batch_id": batch_id, "imported_at": imported_at, "all_identifiers": list(IDENTIFIERS)})
     con.execute(f"CREATE OR REPLACE TEMP TABLE consent_rejected AS "
@@ -42,4 +37,4 @@ def prepare(con: duckdb.DuckDBPyConnection, source: Source, batch_id: int, impor
     duplicates = con.execute("SELECT count(*) FROM consent_verdict WHERE verdict = 'duplicate'").fetchall()[0][0]
     con.execute("DROP TABLE consent_parsed")
     con.execute("DROP TABLE consent_verdict")
-    return int(rows), int(duplicates)
+    return int(duplicates)

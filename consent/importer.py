@@ -17,11 +17,11 @@ import pyarrow as pa
 from audience.errors import InputError
 from consent import events, ledger, suppressions
 from consent.records import ImportReport, LedgerKind, Rejection
-from consent.sources import Source, file_order, open_source
+from consent.sources import Source, file_order, open_source, stage
 
 REPORTED_REJECTIONS = 20
 """How many rejections an ImportReport carries; the import_rejection table keeps all of them."""
-_STAGED = ("consent_new", "consent_rejected")
+_STAGED = ("consent_source", "consent_new", "consent_rejected")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,15 +65,17 @@ def import_file(
     _check_columns(source, kind, spec)
     imported_at = now or datetime.now(UTC)
     try:
-        with file_order(con), _transaction(con):
-            batch_id = ledger.next_batch_id(con)
+        with file_order(con):
+            rows = stage(con, source, "consent_source", spec.columns)
             con.execute(ledger.sql("macros"))
-            if kind == "events":
-                rows, duplicates = events.prepare(con, source, batch_id, imported_at)
-            else:
-                rows, duplicates = suppressions.prepare(con, source, batch_id, imported_at, default_region)
-            appended = ledger.append(con, spec.table, "consent_new")
-            return _record(con, source, kind, batch_id, rows, duplicates, appended, imported_at)
+            with _transaction(con):
+                batch_id = ledger.next_batch_id(con)
+                if kind == "events":
+                    duplicates = events.prepare(con, batch_id, imported_at)
+                else:
+                    duplicates = suppressions.prepare(con, batch_id, imported_at, default_region)
+                appended = ledger.append(con, spec.table, "consent_new")
+                return _record(con, source, kind, batch_id, rows, duplicates, appended, imported_at)
     finally:
         for table in _STAGED:
             con.execute(f"DROP TABLE IF EXISTS {table}")

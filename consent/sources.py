@@ -1,14 +1,15 @@
-"""Reading a consent file (CSV, JSON Lines or Parquet) into a staging table of text columns with row numbers.
+"""Reading a consent file (CSV, JSON Lines or Parquet) into a staging table of text columns, in file order.
 
-DuckDB reads the file; every wanted column arrives as trimmed text (NULL where absent or blank), so that the
-validation that follows is the same SQL whatever the format. Row numbers are 1-based data rows of the file.
+DuckDB reads the file, in parallel where it can; every wanted column arrives as trimmed text (NULL where absent or
+blank), so that the validation that follows is the same SQL whatever the format. The staging table keeps the file's
+order, so a row's 1-based data-row number in the file is its rowid + 1.
 """
 
 import csv
 import hashlib
 import re
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -22,13 +23,14 @@ FORMATS: dict[str, Format] = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "json
 ROW = "(row)"
 """The column named by a problem with a whole row."""
 
-_CSV = "all_varchar = true, header = true, delim = ',', quote = '\"', escape = '\"', null_padding = true, " \
-       "parallel = false"
+_CSV = "all_varchar = true, header = true, delim = ',', quote = '\"', escape = '\"', null_padding = true"
 _READERS: dict[Format, str] = {
     "csv": f"read_csv($path, {_CSV})",
     "jsonl": "read_ndjson_objects($path, ignore_errors = true)",
     "parquet": "read_parquet($path)",
 }
+_SERIAL_CSV = f"read_csv($path, {_CSV}, parallel = false)"
+"""DuckDB's parallel CSV reader cannot pad short rows of a file whose quoted values hold line breaks."""
 _UTC_TEXT = "'%Y-%m-%dT%H:%M:%S.%fZ'"
 _LINE = re.compile(r"\bLine:? (\d+)", re.IGNORECASE)
 
@@ -79,12 +81,13 @@ def open_source(con: duckdb.DuckDBPyConnection, path: Path) -> Source:
     return source
 
 
-def staging_query(source: Source, wanted: Sequence[str]) -> tuple[str, dict[str, object]]:
-    """A SELECT of the file's rows: source_row, row_problem, then each wanted column as text; and its parameters.
+def stage(con: duckdb.DuckDBPyConnection, source: Source, table: str, wanted: Sequence[str]) -> int:
+    """Create the temp table `table` (row_problem, then each wanted column as text) from the file; returns its rows.
 
     Values lose surrounding spaces; an empty value (or only spaces) is NULL, i.e. absent. A wanted column the file
-    lacks is NULL throughout. Run it inside `file_order` (row numbers need it) and `read_errors`. `wanted` are names
-    from code.
+    lacks is NULL throughout. Rows keep file order (run inside `file_order`), so a row's number is rowid + 1. Run it
+    outside a transaction: a CSV whose quoted values hold line breaks is read again without parallelism.
+    `table` and `wanted` are names from code.
     """
     named = source.named()
     params: dict[str, object] = {"path": str(source.path)}
@@ -96,18 +99,14 @@ def staging_query(source: Source, wanted: Sequence[str]) -> tuple[str, dict[str,
             continue
         expression = _text(source, position, i, params)
         values.append(f"nullif(trim({expression}), '') AS {name}")
-    select = ",\n    ".join(["row_number() OVER () AS source_row", f"{_row_problem(source)} AS row_problem", *values])
-    return f"SELECT\n    {select}\nFROM {_READERS[source.format]}", params
-
-
-def stage(con: duckdb.DuckDBPyConnection, source: Source, table: str, wanted: Sequence[str]) -> int:
-    """Create the temp table `table` from `staging_query` (inside `file_order`); returns its row count.
-
-    `table` is a name from code.
-    """
-    query, params = staging_query(source, wanted)
-    with read_errors(source):
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {query}", params)
+    select = ",\n    ".join([f"{_row_problem(source)} AS row_problem", *values])
+    create = f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT\n    {select}\nFROM "
+    try:
+        with _read_errors(source.path, source.format, retry_serial=source.format == "csv"):
+            con.execute(create + _READERS[source.format], params)
+    except _SerialOnly:
+        with _read_errors(source.path, source.format):
+            con.execute(create + _SERIAL_CSV, params)
     return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
 
 
@@ -179,21 +178,33 @@ def file_order(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute(f"SET preserve_insertion_order = {'true' if before else 'false'}")
 
 
-def read_errors(source: Source) -> AbstractContextManager[None]:
-    """Turn DuckDB's errors while reading `source` into an InputError that names the line, never the file's text."""
-    return _read_errors(source.path, source.format)
+class _SerialOnly(Exception):
+    """The parallel CSV reader refused the file (short rows and quoted line breaks); the serial one can read it."""
 
 
 @contextmanager
-def _read_errors(path: Path, fmt: Format) -> Iterator[None]:
+def _read_errors(path: Path, fmt: Format, *, retry_serial: bool = False) -> Iterator[None]:
+    """Turn DuckDB's errors while reading a file into an InputError that names the line, never the file's text.
+
+    Errors in this package's own SQL (parser, binder, catalog) pass through unchanged.
+    """
     try:
         yield
-    except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException) as e:
-        line = _LINE.search(str(e))
-        where = f" near line {line.group(1)}" if line else ""
-        hint = {
-            "csv": "check that it is UTF-8, comma-separated, with a header row and every quote closed",
-            "jsonl": "check that it is UTF-8 with one JSON object per line",
-            "parquet": "check that it is a complete Parquet file",
-        }[fmt]
-        raise InputError(f"{path.name} could not be read as {fmt.upper()}{where}; {hint}.") from None
+    except (duckdb.ParserException, duckdb.BinderException, duckdb.CatalogException):
+        raise
+    except duckdb.Error as e:
+        if retry_serial and "parallel=false" in str(e):
+            raise _SerialOnly from None
+        raise _refusal(path, fmt, e) from None
+
+
+def _refusal(path: Path, fmt: Format, error: Exception) -> InputError:
+    """The InputError for a reading error: it names the line DuckDB reports, never the file's text."""
+    line = _LINE.search(str(error))
+    where = f" near line {line.group(1)}" if line else ""
+    hint = {
+        "csv": "check that it is UTF-8, comma-separated, with a header row and every quote closed",
+        "jsonl": "check that it is UTF-8 with one JSON object per line",
+        "parquet": "check that it is a complete Parquet file",
+    }[fmt]
+    return InputError(f"{path.name} could not be read as {fmt.upper()}{where}; {hint}.")

@@ -4,7 +4,6 @@
 --   conflict   the ledger holds the event_id with other content (recorded_seq names that row)
 --   repeated   the file holds the event_id more than once with different content (every copy is rejected)
 -- An absent recorded_at matches any recorded_at: it only ever defaults to the time of an import.
--- position numbers the new rows 1, 2, ... in file order: the order they are appended in.
 -- Parameters: $all_identifiers.
 WITH valid AS (
     SELECT source_row, event_id, customer_id, platform, action, effective_at, recorded_at,
@@ -42,19 +41,14 @@ repeated AS (
         SEMI JOIN repeated_ids USING (event_id)
     )
     GROUP BY event_id
-),
-verdicts AS (
-    SELECT
-        v.source_row,
-        CASE WHEN r.seq IS NOT NULL THEN CASE WHEN r.same THEN 'duplicate' ELSE 'conflict' END
-             WHEN p.differs THEN 'repeated'
-             WHEN p.first_row IS NOT NULL AND v.source_row <> p.first_row THEN 'duplicate'
-             ELSE 'new' END AS verdict,
-        r.seq AS recorded_seq
-    FROM valid v
-    LEFT JOIN recorded r USING (source_row)
-    LEFT JOIN repeated p USING (event_id)
 )
-SELECT *, CASE WHEN verdict = 'new' THEN row_number() OVER (PARTITION BY verdict = 'new' ORDER BY source_row) END
-              AS position
-FROM verdicts
+SELECT
+    v.source_row,
+    CASE WHEN r.seq IS NOT NULL THEN CASE WHEN r.same THEN 'duplicate' ELSE 'conflict' END
+         WHEN p.differs THEN 'repeated'
+         WHEN p.first_row IS NOT NULL AND v.source_row <> p.first_row THEN 'duplicate'
+         ELSE 'new' END AS verdict,
+    r.seq AS recorded_seq
+FROM valid v
+LEFT JOIN recorded r USING (source_row)
+LEFT JOIN repeated p USING (event_id)

@@ -1,6 +1,5 @@
 -- What to do with each usable suppression of the file (consent_parsed): 'new', or 'duplicate' when the ledger
 -- holds the same person (customer_id and keyed hashes), kind and effective_at, or an earlier row of the file does.
--- position numbers the new rows 1, 2, ... in file order: the order they are appended in.
 WITH valid AS (
     SELECT source_row, customer_id, email_hmac, phone_hmac, kind, effective_at
     FROM consent_parsed
@@ -19,15 +18,10 @@ firsts AS (
     SELECT min(source_row) AS source_row
     FROM valid
     GROUP BY customer_id, email_hmac, phone_hmac, kind, effective_at
-),
-verdicts AS (
-    SELECT
-        v.source_row,
-        CASE WHEN r.source_row IS NOT NULL OR f.source_row IS NULL THEN 'duplicate' ELSE 'new' END AS verdict
-    FROM valid v
-    LEFT JOIN recorded r USING (source_row)
-    LEFT JOIN firsts f USING (source_row)
 )
-SELECT *, CASE WHEN verdict = 'new' THEN row_number() OVER (PARTITION BY verdict = 'new' ORDER BY source_row) END
-              AS position
-FROM verdicts
+SELECT
+    v.source_row,
+    CASE WHEN r.source_row IS NOT NULL OR f.source_row IS NULL THEN 'duplicate' ELSE 'new' END AS verdict
+FROM valid v
+LEFT JOIN recorded r USING (source_row)
+LEFT JOIN firsts f USING (source_row)

@@ -1,8 +1,8 @@
--- Typed consent events from the staged text of a file (sources.staging_query), with a problem column per field.
+-- Typed consent events from the staged text (consent_source, in file order), with a problem column per field.
 -- Parameters: $scopes (platforms and '*'), $scope_problem, $identifier_types, $identifier_problem.
 WITH typed AS (
     SELECT
-        source_row,
+        rowid + 1 AS source_row,
         row_problem,
         event_id,
         customer_id,
@@ -17,7 +17,7 @@ WITH typed AS (
         source,
         source_record_id,
         notice_version
-    FROM /*@source*/
+    FROM consent_source
 )
 SELECT
     source_row, event_id, customer_id, platform, action, effective_at, recorded_at, identifiers,

@@ -3,7 +3,7 @@
 -- Parameters: $kinds, $kind_problem.
 WITH typed AS (
     SELECT
-        s.source_row,
+        s.rowid + 1 AS source_row,
         s.row_problem,
         s.customer_id,
         s.email IS NOT NULL AS email_given,

@@ -129,6 +129,17 @@ def test_rows_with_more_fields_than_the_header_and_lines_that_are_not_objects_ar
         (2, "(row)", "not a JSON object"), (3, "(row)", "not a JSON object")]
 
 
+def test_quoted_line_breaks_and_short_rows_keep_data_row_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "e.csv"
+    path.write_text(",".join(HEADER) + ",source\n"
+                    'E1,C1,meta,grant,2026-01-01T00:00:00Z,,,"web\nform"\n'
+                    "E2,C1,meta\n"
+                    "E3,C2,meta,grant,2026-01-01T00:00:00,,,\n", encoding="utf-8")
+    report = import_file(fresh(), path, now=NOW)
+    assert report.accepted == 1
+    assert [(r.row, r.column) for r in report.rejections] == [(2, "action"), (2, "effective_at"), (3, "effective_at")]
+
+
 def test_parquet_timestamps_with_a_zone_count_and_without_one_are_rejected(tmp_path: Path) -> None:
     path = tmp_path / "e.parquet"
     moment = datetime(2026, 1, 1, 12, tzinfo=UTC)
