@@ -80,19 +80,25 @@ class Workspace:
             except InputError:
                 continue
             SQL.script(self.con, "run_values.sql", {"run_id": delivery.id, "started_at": delivery.at})
-            groups: dict[tuple[str, str, str, str], list[tuple[files.FileKind, files.Parsed]]] = {}
+            families: dict[tuple[str, str, str, str], list[ExportFile]] = {}
             for entry in entries:
-                if not (delivery.out_dir / entry.path).is_file():
-                    continue
-                kind, parsed = files.read(self.con, delivery.out_dir, entry)
-                contents.add(1, int(bool(parsed.problems)), (f"{delivery.id}/{entry.path}: {p}" for p in parsed.problems))
-                consent.add(parsed.members, parsed.without_consent,
-                            [f"{delivery.id}/{entry.path}: {parsed.without_consent} member(s) without granted "
-                             "adUserData and adPersonalization"] if parsed.without_consent else [])
-                if kind is not None:
-                    groups.setdefault((entry.platform, entry.audience, entry.op, kind.family), []).append((kind, parsed))
-            for where, problem in _compare_families(self.con, groups):
-                matches.add(1, int(problem is not None), [f"{delivery.id}/{where}: {problem}"] if problem else [])
+                if (delivery.out_dir / entry.path).is_file():
+                    kind = files.kind_of(entry)
+                    family = kind.family if kind is not None else ""
+                    families.setdefault((entry.platform, entry.audience, entry.op, family), []).append(entry)
+            for key, group in sorted(families.items()):
+                read = files.read_all(self.con, delivery.out_dir, group)
+                for entry, (_, parsed) in zip(group, read):
+                    contents.add(1, int(bool(parsed.problems)),
+                                 (f"{delivery.id}/{entry.path}: {p}" for p in parsed.problems))
+                    consent.add(parsed.members, parsed.without_consent,
+                                [f"{delivery.id}/{entry.path}: {parsed.without_consent} member(s) without granted "
+                                 "adUserData and adPersonalization"] if parsed.without_consent else [])
+                if key[3]:
+                    problem = _compare_family(self.con, key, read[0][0], [p.values for _, p in read])
+                    matches.add(1, int(problem is not None), [f"{delivery.id}/{_where(key)}: {problem}"] if problem else [])
+            for key, problem in _missing_families(self.con, set(families)):
+                matches.add(1, 1, [f"{delivery.id}/{_where(key)}: {problem}"])
         return {"file-contents": contents.result("file-contents"), "google-consent": consent.result("google-consent"),
                 "files-match-lineage": matches.result("files-match-lineage")}
 
@@ -115,33 +121,38 @@ class _Tally:
         return CheckResult(name, PROPERTIES[name], self.checked, self.failed, tuple(self.examples), note)
 
 
-def _compare_families(
-    con: duckdb.DuckDBPyConnection, groups: dict[tuple[str, str, str, str], list[tuple[files.FileKind, files.Parsed]]]
-) -> Iterator[tuple[str, str | None]]:
-    """For every set of files of one family, and every set lineage says the run sent: whether they hold the same
-    values (by digest); a set lineage has but no file does is missing."""
-    expected = {(r["platform"], r["audience"], r["op"], kind.family): kind
-                for r in SQL.rows(con, "lineage_sets.sql")
-                for kind in files.LAYOUTS.get(r["platform"], ()) if r["id_type"] in kind.id_types}
-    for key in sorted(set(groups) | set(expected)):
-        platform, audience, op, family = key
-        found = groups.get(key, [])
-        kind = found[0][0] if found else expected[key]
-        params = {"platform": platform, "audience": audience, "op": op, "id_types": list(kind.id_types)}
-        wanted = digest.digest(con, "lineage_lines.sql", params)
-        values = [parsed.values for _, parsed in found]
-        con.register("audit_file_value", pa.concat_tables(values) if values else files.VALUE_SCHEMA.empty_table())
-        try:
-            got = digest.digest(con, "file_lines.sql", {})
-        finally:
-            con.unregister("audit_file_value")
-        where = f"{platform}/{audience}/{op} ({family})"
-        if got == wanted:
-            yield where, None
-        elif not found:
-            yield where, f"lineage lists {wanted.values} value(s) but no such file exists"
-        else:
-            yield where, f"files hold {got.values} distinct value(s), lineage {wanted.values}, and they differ"
+def _where(key: tuple[str, str, str, str]) -> str:
+    platform, audience, op, family = key
+    return f"{platform}/{audience}/{op} ({family})"
+
+
+def _compare_family(con: duckdb.DuckDBPyConnection, key: tuple[str, str, str, str], kind: files.FileKind,
+                    values: list[pa.Table]) -> str | None:
+    """Whether the files of one family hold the values lineage says the run sent there (compared by digest)."""
+    platform, audience, op, _ = key
+    wanted = digest.digest(con, "lineage_lines.sql", {"platform": platform, "audience": audience, "op": op,
+                                                       "id_types": list(kind.id_types)})
+    con.register("audit_file_value", pa.concat_tables(values) if values else files.VALUE_SCHEMA.empty_table())
+    try:
+        got = digest.digest(con, "file_lines.sql", {})
+    finally:
+        con.unregister("audit_file_value")
+    if got == wanted:
+        return None
+    return f"files hold {got.values} distinct value(s), lineage {wanted.values}, and they differ"
+
+
+def _missing_families(con: duckdb.DuckDBPyConnection,
+                      found: set[tuple[str, str, str, str]]) -> Iterator[tuple[tuple[str, str, str, str], str]]:
+    """The families lineage says the run sent values to but no file of holds (audit_run_value)."""
+    expected: dict[tuple[str, str, str, str], int] = {}
+    for r in SQL.rows(con, "lineage_sets.sql"):
+        for kind in files.LAYOUTS.get(r["platform"], ()):
+            if r["id_type"] in kind.id_types:
+                key = (r["platform"], r["audience"], r["op"], kind.family)
+                expected[key] = expected.get(key, 0) + r["values"]
+    for key in sorted(set(expected) - found):
+        yield key, f"lineage lists {expected[key]} value(s) but no such file exists"
 
 
 LEDGER_CHECKS = {

@@ -38,7 +38,8 @@ class Parsed:
     without_consent: int = 0
 
 
-Reader = Callable[[duckdb.DuckDBPyConnection, Path, "FileKind", ExportFile], Parsed]
+Reader = Callable[[duckdb.DuckDBPyConnection, "FileKind", list[tuple[Path, ExportFile]]], list[Parsed]]
+"""Reads a batch of files of one kind, in order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +64,14 @@ def _values(id_types: list[str], values: list[pa.Array], forms: dict[str, str]) 
     return pa.concat_tables(parts) if parts else VALUE_SCHEMA.empty_table()
 
 
-def _hash_lines(con: duckdb.DuckDBPyConnection, path: Path, kind: FileKind, entry: ExportFile) -> Parsed:
+def _each(read: Callable[[Path, "FileKind", ExportFile], Parsed]) -> Reader:
+    """A batch reader that reads its files one at a time."""
+    def batch(con: duckdb.DuckDBPyConnection, kind: "FileKind", files: list[tuple[Path, ExportFile]]) -> list[Parsed]:
+        return [read(path, kind, entry) for path, entry in files]
+    return batch
+
+
+def _hash_lines(path: Path, kind: FileKind, entry: ExportFile) -> Parsed:
     """A file of SHA-256 hex lines, no header (TikTok)."""
     data = np.fromfile(path, dtype=np.uint8)
     width = SHA256_WIDTH + 1
@@ -75,7 +83,7 @@ def _hash_lines(con: duckdb.DuckDBPyConnection, path: Path, kind: FileKind, entr
     return Parsed(_values([id_type], [values], kind.forms), len(values), ())
 
 
-def _csv(con: duckdb.DuckDBPyConnection, path: Path, kind: FileKind, entry: ExportFile) -> Parsed:
+def _csv(path: Path, kind: FileKind, entry: ExportFile) -> Parsed:
     """A CSV with a fixed header, one column per id type, empty cells for absent identifiers."""
     with path.open("rb") as handle:
         header = handle.readline().rstrip(b"\n").decode("utf-8", errors="replace")
@@ -105,50 +113,76 @@ def _any(masks: list[pa.ChunkedArray]) -> pa.ChunkedArray:
     return result
 
 
-def _google_body(con: duckdb.DuckDBPyConnection, path: Path, kind: FileKind, entry: ExportFile) -> Parsed:
-    """A Data Manager API request body: `audienceMembers` with hashed user identifiers or unhashed mobile IDs."""
+def _json_batch(con: duckdb.DuckDBPyConnection, kind: FileKind, files: list[tuple[Path, ExportFile]],
+                shape_sql: str, values_sql: str, params: dict[str, object],
+                judge: Callable[[dict, pa.Table, ExportFile], Parsed]) -> list[Parsed]:
+    """Read JSON files of one kind in one query (one by one when a file is not JSON, to name it)."""
+    paths = [str(path) for path, _ in files]
     try:
-        (shape,) = SQL.rows(con, "google_body.sql", {"path": str(path)})
-        found = SQL.arrow(con, "google_values.sql", {"path": str(path)})
+        shapes = {r["filename"]: r for r in SQL.rows(con, shape_sql, {"paths": paths, **params})}
+        found = _by_file(SQL.arrow(con, values_sql, {"paths": paths}))
     except duckdb.Error:
-        return Parsed(VALUE_SCHEMA.empty_table(), 0, ("not one JSON object",))
-    problems = []
-    if shape["documents"] != 1 or "audienceMembers" not in (shape["top_keys"] or []):
-        problems.append("not one request body with audienceMembers")
-    elif not set(shape["top_keys"]) <= GOOGLE_TOP_KEYS:
-        problems.append(f"keys other than {', '.join(sorted(GOOGLE_TOP_KEYS))}")
-    if shape["malformed_members"]:
-        problems.append(f"{shape['malformed_members']} member(s) not shaped as the writer writes them")
-    method = kind.pattern.fullmatch(PurePosixPath(entry.path).name)["method"]
-    if method != google.REQUEST[entry.op]:
-        problems.append(f"an {method} body in a {entry.op} folder")
-    wrong = [t for t in set(found["id_type"].to_pylist()) if t not in kind.id_types]
-    if wrong:
-        problems.append(f"id types {', '.join(sorted(wrong))} do not belong in this list")
-    values = [found.filter(pc.equal(found["id_type"], t))["value"].combine_chunks() for t in kind.id_types]
-    consent = kind.consent and entry.op != "remove"
-    return Parsed(_values(list(kind.id_types), values, kind.forms), shape["members"], tuple(problems),
-                  members=shape["members"] if consent else 0,
-                  without_consent=shape["without_consent"] if consent else 0)
+        if len(files) > 1:
+            return [p for one in files for p in _json_batch(con, kind, [one], shape_sql, values_sql, params, judge)]
+        return [Parsed(VALUE_SCHEMA.empty_table(), 0, ("not one JSON object",))]
+    empty = found.get("", pa.table({"id_type": pa.array([], pa.string()), "value": pa.array([], pa.string())}))
+    return [judge(shapes[str(path)], found.get(str(path), empty), entry) for path, entry in files]
 
 
-def _meta_payload(con: duckdb.DuckDBPyConnection, path: Path, kind: FileKind, entry: ExportFile) -> Parsed:
-    """A Marketing API `/users` payload: the schema and rows of cells in schema order."""
-    try:
-        (shape,) = SQL.rows(con, "meta_payload.sql", {"path": str(path), "width": len(kind.id_types)})
-        cells = SQL.arrow(con, "meta_values.sql", {"path": str(path)})
-    except duckdb.Error:
-        return Parsed(VALUE_SCHEMA.empty_table(), 0, ("not one JSON object",))
-    problems = []
-    if shape["documents"] != 1 or shape["top_keys"] != ["data", "schema"]:
-        problems.append("not one payload with exactly the keys schema and data")
-    if tuple(shape["schema"] or ()) != kind.id_types:
-        problems.append(f"schema is not {', '.join(kind.id_types)}")
-    if shape["malformed_members"]:
-        problems.append(f"{shape['malformed_members']} row(s) not {len(kind.id_types)} text cells with a value")
-    values = [cells.filter(pc.equal(cells["position"], i))["value"].combine_chunks()
-              for i, _ in enumerate(kind.id_types, start=1)]
-    return Parsed(_values(list(kind.id_types), values, kind.forms), shape["members"], tuple(problems))
+def _by_file(table: pa.Table) -> dict[str, pa.Table]:
+    """The rows of a batch result per file (its `filename` column dropped)."""
+    if not table.num_rows:
+        return {}
+    encoded = pc.dictionary_encode(table["filename"]).combine_chunks()
+    codes = encoded.indices.to_numpy()
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(encoded.dictionary) + 1))
+    rest = table.drop_columns(["filename"])
+    return {name: rest.take(pa.array(order[bounds[i]:bounds[i + 1]]))
+            for i, name in enumerate(encoded.dictionary.to_pylist())}
+
+
+def _google_bodies(con: duckdb.DuckDBPyConnection, kind: FileKind, files: list[tuple[Path, ExportFile]]) -> list[Parsed]:
+    """Data Manager API request bodies: `audienceMembers` with hashed user identifiers or unhashed mobile IDs."""
+    def judge(shape: dict, found: pa.Table, entry: ExportFile) -> Parsed:
+        problems = []
+        if shape["documents"] != 1 or "audienceMembers" not in (shape["top_keys"] or []):
+            problems.append("not one request body with audienceMembers")
+        elif not set(shape["top_keys"]) <= GOOGLE_TOP_KEYS:
+            problems.append(f"keys other than {', '.join(sorted(GOOGLE_TOP_KEYS))}")
+        if shape["malformed_members"]:
+            problems.append(f"{shape['malformed_members']} member(s) not shaped as the writer writes them")
+        method = kind.pattern.fullmatch(PurePosixPath(entry.path).name)["method"]
+        if method != google.REQUEST[entry.op]:
+            problems.append(f"an {method} body in a {entry.op} folder")
+        wrong = sorted(set(pc.unique(found["id_type"]).to_pylist()) - set(kind.id_types))
+        if wrong:
+            problems.append(f"id types {', '.join(wrong)} do not belong in this list")
+        values = [found.filter(pc.equal(found["id_type"], t))["value"].combine_chunks() for t in kind.id_types]
+        consent = kind.consent and entry.op != "remove"
+        return Parsed(_values(list(kind.id_types), values, kind.forms), shape["members"], tuple(problems),
+                      members=shape["members"] if consent else 0,
+                      without_consent=shape["without_consent"] if consent else 0)
+
+    return _json_batch(con, kind, files, "google_body.sql", "google_values.sql", {}, judge)
+
+
+def _meta_payloads(con: duckdb.DuckDBPyConnection, kind: FileKind, files: list[tuple[Path, ExportFile]]) -> list[Parsed]:
+    """Marketing API `/users` payloads: the schema and rows of cells in schema order."""
+    def judge(shape: dict, cells: pa.Table, entry: ExportFile) -> Parsed:
+        problems = []
+        if shape["documents"] != 1 or shape["top_keys"] != ["data", "schema"]:
+            problems.append("not one payload with exactly the keys schema and data")
+        if tuple(shape["schema"] or ()) != kind.id_types:
+            problems.append(f"schema is not {', '.join(kind.id_types)}")
+        if shape["malformed_members"]:
+            problems.append(f"{shape['malformed_members']} row(s) not {len(kind.id_types)} text cells with a value")
+        values = [cells.filter(pc.equal(cells["position"], i))["value"].combine_chunks()
+                  for i, _ in enumerate(kind.id_types, start=1)] if cells.num_rows else \
+            [pa.array([], pa.string()) for _ in kind.id_types]
+        return Parsed(_values(list(kind.id_types), values, kind.forms), shape["members"], tuple(problems))
+
+    return _json_batch(con, kind, files, "meta_payload.sql", "meta_values.sql", {"width": len(kind.id_types)}, judge)
 
 
 def _forms(id_types: dict) -> dict[str, str]:
@@ -166,22 +200,22 @@ _METHODS = "|".join(sorted(set(google.REQUEST.values())))
 LAYOUTS: dict[str, tuple[FileKind, ...]] = {
     "google": (
         FileKind(re.compile(rf"{google.MOBILE.prefix}(?P<method>{_METHODS})-\d{{4}}\.json"), "mobile-json", _MOBILE,
-                 _GOOGLE_FORMS, _google_body, consent=True),
+                 _GOOGLE_FORMS, _google_bodies, consent=True),
         FileKind(re.compile(rf"{google.CONTACT.prefix}(?P<method>{_METHODS})-\d{{4}}\.json"), "contact-json",
-                 _CONTACT, _GOOGLE_FORMS, _google_body, consent=True),
-        FileKind(re.compile(re.escape(google.CONTACT.csv_name)), "contact-csv", _CONTACT, _GOOGLE_FORMS, _csv,
+                 _CONTACT, _GOOGLE_FORMS, _google_bodies, consent=True),
+        FileKind(re.compile(re.escape(google.CONTACT.csv_name)), "contact-csv", _CONTACT, _GOOGLE_FORMS, _each(_csv),
                  header=_csv_header(google.CONTACT.csv_header)),
-        FileKind(re.compile(re.escape(google.MOBILE.csv_name)), "mobile-csv", _MOBILE, _GOOGLE_FORMS, _csv,
+        FileKind(re.compile(re.escape(google.MOBILE.csv_name)), "mobile-csv", _MOBILE, _GOOGLE_FORMS, _each(_csv),
                  header=_csv_header(google.MOBILE.csv_header)),
     ),
     "meta": (
-        FileKind(re.compile(re.escape(meta.CSV_NAME)), "csv", meta.SCHEMA, _forms(meta.ID_TYPES), _csv,
+        FileKind(re.compile(re.escape(meta.CSV_NAME)), "csv", meta.SCHEMA, _forms(meta.ID_TYPES), _each(_csv),
                  header=_csv_header(meta.CSV_HEADER)),
-        FileKind(re.compile(r"users-\d{4}\.json"), "json", meta.SCHEMA, _forms(meta.ID_TYPES), _meta_payload),
+        FileKind(re.compile(r"users-\d{4}\.json"), "json", meta.SCHEMA, _forms(meta.ID_TYPES), _meta_payloads),
     ),
     "tiktok": tuple(
         FileKind(re.compile(rf"(?P<id_type>{re.escape(t)})(?:-\d{{4}})?\.txt"), t, (t,), _forms(tiktok.ID_TYPES),
-                 _hash_lines)
+                 _each(_hash_lines))
         for t in tiktok.ID_TYPES
     ),
 }
@@ -194,19 +228,37 @@ def kind_of(entry: ExportFile) -> FileKind | None:
 
 
 def read(con: duckdb.DuckDBPyConnection, run_dir: Path, entry: ExportFile) -> tuple[FileKind | None, Parsed]:
-    """Read one listed file: its layout, identifiers and shape problems, with every value checked against the form
-    its id type needs (malformed values are counted, never shown)."""
-    kind = kind_of(entry)
-    if kind is None:
-        return None, Parsed(VALUE_SCHEMA.empty_table(), 0, ("no platform writes a file of this name",))
-    parsed = kind.read(con, run_dir / entry.path, kind, entry)
+    """Read one listed file (see `read_all`)."""
+    return read_all(con, run_dir, [entry])[0]
+
+
+def read_all(con: duckdb.DuckDBPyConnection, run_dir: Path,
+             entries: list[ExportFile]) -> list[tuple[FileKind | None, Parsed]]:
+    """Read listed files, those of one kind together: each file's layout, identifiers and shape problems, with every
+    value checked against the form its id type needs (malformed values are counted, never shown)."""
+    kinds = [kind_of(entry) for entry in entries]
+    done: dict[int, tuple[FileKind | None, Parsed]] = {
+        i: (None, Parsed(VALUE_SCHEMA.empty_table(), 0, ("no platform writes a file of this name",)))
+        for i, kind in enumerate(kinds) if kind is None}
+    groups: dict[int, list[int]] = {}
+    for i, kind in enumerate(kinds):
+        if kind is not None:
+            groups.setdefault(id(kind), []).append(i)
+    for at in groups.values():
+        kind = kinds[at[0]]
+        for i, parsed in zip(at, kind.read(con, kind, [(run_dir / entries[i].path, entries[i]) for i in at])):
+            done[i] = (kind, _checked(parsed, entries[i]))
+    return [done[i] for i in range(len(entries))]
+
+
+def _checked(parsed: Parsed, entry: ExportFile) -> Parsed:
     problems = parsed.problems
     malformed = _malformed(parsed.values)
     if malformed:
         problems += (f"{malformed} value(s) are not a SHA-256 hex or canonical advertising ID as their id type needs",)
     if parsed.rows != entry.rows and not parsed.problems:
         problems += (f"{parsed.rows} rows, the manifest says {entry.rows}",)
-    return kind, Parsed(parsed.values, parsed.rows, problems, parsed.members, parsed.without_consent)
+    return Parsed(parsed.values, parsed.rows, problems, parsed.members, parsed.without_consent)
 
 
 def _malformed(values: pa.Table) -> int:

@@ -1,14 +1,22 @@
--- One Meta /users payload ($path): its keys, schema and rows (each a list of cells in schema order).
+-- Meta /users payloads ($paths), per file: how many JSON documents it holds, its keys and schema, its rows, and
+-- those that are not $width text cells with at least one value.
 WITH doc AS (
-    SELECT json AS j FROM read_json_objects($path, format = 'auto', maximum_object_size = 1073741824)
+    SELECT filename, json AS j
+    FROM read_json_objects($paths, format = 'auto', filename = true, maximum_object_size = 1073741824)
 ), data AS (
-    SELECT unnest(json_extract(j, '$.data[*]')) AS r FROM doc
+    SELECT filename, unnest(json_extract(j, '$.data[*]')) AS r FROM doc
+), shaped AS (
+    SELECT filename, count(*) AS members,
+           count(*) FILTER (
+               WHERE json_type(r) <> 'ARRAY' OR json_array_length(r) <> $width
+                  OR len(list_filter(json_extract(r, '$[*]'), lambda c: json_type(c) <> 'VARCHAR')) > 0
+                  OR len(list_filter(json_extract_string(r, '$[*]'), lambda c: c <> '')) = 0
+           ) AS malformed_members
+    FROM data GROUP BY filename
 )
-SELECT (SELECT count(*) FROM doc) AS documents,
-       (SELECT list_sort(json_keys(j)) FROM doc LIMIT 1) AS top_keys,
-       (SELECT json_extract_string(j, '$.schema[*]') FROM doc LIMIT 1) AS schema,
-       (SELECT count(*) FROM data) AS members,
-       (SELECT count(*) FROM data WHERE json_type(r) <> 'ARRAY' OR json_array_length(r) <> $width
-            OR len(list_filter(json_extract(r, '$[*]'), lambda c: json_type(c) <> 'VARCHAR')) > 0
-            OR len(list_filter(json_extract_string(r, '$[*]'), lambda c: c <> '')) = 0) AS malformed_members,
-       0 AS without_consent
+SELECT d.filename, d.documents, d.top_keys, d.schema, coalesce(s.members, 0) AS members,
+       coalesce(s.malformed_members, 0) AS malformed_members, 0 AS without_consent
+FROM (SELECT filename, count(*) AS documents, list_sort(any_value(json_keys(j))) AS top_keys,
+             any_value(json_extract_string(j, '$.schema[*]')) AS schema
+      FROM doc GROUP BY filename) d
+LEFT JOIN shaped s USING (filename)
