@@ -179,8 +179,8 @@ def check(name: str) -> Callable[[Check], Check]:
 
 @check("consent-as-of-run")
 def consent_as_of_run(ws: Workspace) -> CheckResult:
-    """Every value a run exported belongs to a customer whose latest consent event for that platform (or `*`) known
-    at the run's as-of time is a grant, re-evaluated from the ledger."""
+    """Every value a run exported belongs to a customer whose latest consent event for that platform (or for every
+    platform) known at the run's as-of time is a grant, re-evaluated from the ledger."""
     return ws.ledger["consent-as-of-run"]
 
 

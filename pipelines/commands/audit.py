@@ -37,7 +37,7 @@ def verify_command(
         result = verify(con, settings.out, run_id=run, now=datetime.now(UTC))
     _print(result)
     if html is not None:
-        write_atomic(html, [_html(result, settings.db.parent.name).encode("utf-8")])
+        write_atomic(html, [_html(result, settings.db.resolve().parent.name).encode("utf-8")])
         typer.echo(f"Wrote {html}.")
     if not result.passed:
         raise typer.Exit(code=1)
