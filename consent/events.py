@@ -27,6 +27,7 @@ def prepare(con: duckdb.DuckDBPyConnection, batch_id: int, imported_at: datetime
         {"scopes": list(SCOPES), "scope_problem": SCOPE_PROBLEM, "identifier_types": list(IDENTIFIERS),
          "identifier_problem": IDENTIFIER_PROBLEM},
     )
+    con.execute("DROP TABLE consent_source")
     con.execute(f"CREATE OR REPLACE TEMP TABLE consent_verdict AS {sql('classify_events')}",
                 {"all_identifiers": list(IDENTIFIERS)})
     number_new_rows(con, "consent_verdict")

@@ -2,7 +2,8 @@
 
 Every row of the file is accounted for: appended, recognised as already recorded (a duplicate), or rejected with
 its row number, column and reason. A file without the required columns is refused as a whole and nothing is
-imported. One import is one transaction and one `import_batch` row.
+imported. The file is read and checked in temporary tables; the append, its `import_batch` row and its rejections
+are one transaction, made only if the ledger did not change meanwhile.
 """
 
 from collections.abc import Iterator
@@ -14,14 +15,15 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from audience.errors import InputError
+from audience.errors import InputError, TransientError
 from consent import events, ledger, suppressions
 from consent.records import ImportReport, LedgerKind, Rejection
 from consent.sources import Source, file_order, open_source, stage
 
 REPORTED_REJECTIONS = 20
 """How many rejections an ImportReport carries; the import_rejection table keeps all of them."""
-_STAGED = ("consent_source", "consent_new", "consent_rejected")
+_STAGED = ("consent_source", "consent_parsed", "consent_verdict", "consent_email_keys", "consent_phone_keys",
+           "consent_new", "consent_rejected")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,7 @@ def import_file(
 
     Raises:
         InputError: the file cannot be read, its kind cannot be told, or it lacks required columns.
+        TransientError: another writer appended to the ledger while the file was being checked.
     """
     ledger.ensure_schema(con)
     source = open_source(con, path)
@@ -68,12 +71,15 @@ def import_file(
         with file_order(con):
             rows = stage(con, source, "consent_source", spec.columns)
             con.execute(ledger.sql("macros"))
+            seen, batch_id = ledger.head(con), ledger.next_batch_id(con)
+            if kind == "events":
+                duplicates = events.prepare(con, batch_id, imported_at)
+            else:
+                duplicates = suppressions.prepare(con, batch_id, imported_at, default_region)
             with _transaction(con):
-                batch_id = ledger.next_batch_id(con)
-                if kind == "events":
-                    duplicates = events.prepare(con, batch_id, imported_at)
-                else:
-                    duplicates = suppressions.prepare(con, batch_id, imported_at, default_region)
+                if ledger.head(con) != seen or ledger.next_batch_id(con) != batch_id:
+                    raise TransientError(f"The consent ledger changed while {path.name} was being checked (another "
+                                         "import?); import the file again.")
                 appended = ledger.append(con, spec.table, "consent_new")
                 return _record(con, source, kind, batch_id, rows, duplicates, appended, imported_at)
     finally:

@@ -20,8 +20,6 @@ from audience.errors import InputError
 
 Format = Literal["csv", "jsonl", "parquet"]
 FORMATS: dict[str, Format] = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
-ROW = "(row)"
-"""The column named by a problem with a whole row."""
 
 _CSV = "all_varchar = true, header = true, delim = ',', quote = '\"', escape = '\"', null_padding = true"
 _READERS: dict[Format, str] = {

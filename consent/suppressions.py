@@ -28,6 +28,8 @@ def prepare(con: duckdb.DuckDBPyConnection, batch_id: int, imported_at: datetime
     _key_hashes(con, default_region)
     con.execute(f"CREATE OR REPLACE TEMP TABLE consent_parsed AS {sql('parse_suppressions')}",
                 {"kinds": list(SUPPRESSION_KINDS), "kind_problem": KIND_PROBLEM})
+    for table in ("consent_source", "consent_email_keys", "consent_phone_keys"):
+        con.execute(f"DROP TABLE {table}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE consent_verdict AS {sql('classify_suppressions')}")
     number_new_rows(con, "consent_verdict")
     con.execute(f"CREATE OR REPLACE TEMP TABLE consent_new AS {sql('new_suppressions')}",
@@ -39,7 +41,7 @@ def prepare(con: duckdb.DuckDBPyConnection, batch_id: int, imported_at: datetime
         {"note": KEPT_NOTE},
     )
     duplicates = con.execute("SELECT count(*) FROM consent_verdict WHERE verdict = 'duplicate'").fetchall()[0][0]
-    for table in ("consent_parsed", "consent_verdict", "consent_email_keys", "consent_phone_keys"):
+    for table in ("consent_parsed", "consent_verdict"):
         con.execute(f"DROP TABLE {table}")
     return int(duplicates)
 

@@ -29,7 +29,7 @@ SHOWN_REJECTIONS = 10
 
 @app.command("import")
 def import_command(
-    file: Annotated[Path, typer.Argument(help="Consent events or suppressions file: .csv, .jsonl/.ndjson or .parquet.")],
+    file: Annotated[Path, typer.Argument(help="Events or suppressions file: .csv, .jsonl/.ndjson or .parquet.")],
     kind: Annotated[
         Literal["events", "suppressions"] | None,
         typer.Option("--kind", help="What the file holds (default: told by an `action` or a `kind` column)."),

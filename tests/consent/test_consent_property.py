@@ -56,7 +56,7 @@ keys = st.lists(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(events(), suppressions(), keys, moments, st.sampled_from([1, 2, 730]), st.booleans())
 def test_sql_evaluation_equals_the_plain_reading(
     ledger_events: list[ConsentEvent], ledger_suppressions: list[Suppression], customer_keys: list[CustomerKey],
