@@ -4,6 +4,7 @@ The writer appends; nothing in this package updates or deletes a ledger row. `co
 share one gap-free sequence and one hash chain, so that `head()` names the whole ledger in one (seq, hash) pair.
 """
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Literal
 
@@ -89,20 +90,56 @@ def append(con: duckdb.DuckDBPyConnection, table: LedgerTable, staged: str) -> t
         raise ValueError(f"{staged}.position must number its {count} rows 1 to {count}")
     if count == 0:
         return None
-    content = content_sql(table)
-    rows = (f"(SELECT * EXCLUDE (position), $base + position AS seq FROM {staged} "
-            "WHERE position BETWEEN $first AND $upto)")
-    for first in range(1, int(count) + 1, LINK_BATCH_ROWS):
-        chunk = {"base": base, "first": first, "upto": min(first + LINK_BATCH_ROWS - 1, int(count))}
-        contents = con.sql(f"SELECT CAST({content} AS BLOB) FROM {rows} ORDER BY seq", params=chunk).to_arrow_table()
-        prev_hashes, row_hashes = chain.link(prev, contents.column(0).to_pylist())
-        hashes = pa.table({"seq": pa.array(range(base + chunk["first"], base + chunk["upto"] + 1), pa.int64()),
-                           "prev_hash": prev_hashes, "row_hash": row_hashes})
-        con.register("consent_hashes", hashes)
-        try:
-            con.execute(f"INSERT INTO {table} BY NAME SELECT p.*, h.prev_hash, h.row_hash "
-                        f"FROM {rows} p JOIN consent_hashes h USING (seq)", chunk)
-        finally:
-            con.unregister("consent_hashes")
-        prev = row_hashes[-1].as_py()
+    writer = _ChunkWriter(con, table, staged, base)
+    chunks = [(first, min(first + LINK_BATCH_ROWS - 1, int(count))) for first in range(1, int(count) + 1,
+                                                                                      LINK_BATCH_ROWS)]
+    contents = writer.contents(*chunks[0])
+    done: tuple[int, int, pa.Array, pa.Array] | None = None
+    with ThreadPoolExecutor(max_workers=1) as database:
+        for i, (first, upto) in enumerate(chunks):
+            following = chunks[i + 1] if i + 1 < len(chunks) else None
+            work = database.submit(writer.write_then_read, done, following)
+            try:
+                prev_hashes, row_hashes = chain.link(prev, contents)
+            finally:
+                contents = work.result()
+            done, prev = (first, upto, prev_hashes, row_hashes), row_hashes[-1].as_py()
+        writer.write_then_read(done, None)
     return base + 1, base + int(count), prev
+
+
+class _ChunkWriter:
+    """The database side of `append`, one chunk of positions at a time.
+
+    While Python chains one chunk's hashes, a worker thread writes the previous chunk and reads the next one's
+    contents; the connection is only ever used by one thread at a time.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, table: LedgerTable, staged: str, base: int) -> None:
+        self.con, self.table, self.base = con, table, base
+        self.rows = (f"(SELECT * EXCLUDE (position), $base + position AS seq FROM {staged} "
+                     "WHERE position BETWEEN $first AND $upto)")
+        self.content = content_sql(table)
+
+    def contents(self, first: int, upto: int) -> list[bytes]:
+        """The canonical contents of the rows at positions first..upto, in order."""
+        return self.con.sql(
+            f"SELECT CAST({self.content} AS BLOB) FROM {self.rows} ORDER BY seq",
+            params={"base": self.base, "first": first, "upto": upto},
+        ).to_arrow_table().column(0).to_pylist()
+
+    def write_then_read(self, done: tuple[int, int, pa.Array, pa.Array] | None,
+                        following: tuple[int, int] | None) -> list[bytes]:
+        """Insert a chained chunk (if any), then read the contents of the following one (if any)."""
+        if done is not None:
+            first, upto, prev_hashes, row_hashes = done
+            hashes = pa.table({"seq": pa.array(range(self.base + first, self.base + upto + 1), pa.int64()),
+                               "prev_hash": prev_hashes, "row_hash": row_hashes})
+            self.con.register("consent_hashes", hashes)
+            try:
+                self.con.execute(f"INSERT INTO {self.table} BY NAME SELECT p.*, h.prev_hash, h.row_hash "
+                                 f"FROM {self.rows} p JOIN consent_hashes h USING (seq)",
+                                 {"base": self.base, "first": first, "upto": upto})
+            finally:
+                self.con.unregister("consent_hashes")
+        return self.contents(*following) if following is not None else []
