@@ -28,10 +28,13 @@ _STAGED = ("consent_source", "consent_parsed", "consent_verdict", "consent_email
 
 @dataclass(frozen=True, slots=True)
 class _Kind:
+    """What the importer needs to know about one kind of file."""
+
     table: ledger.LedgerTable
     columns: tuple[str, ...]
     required: tuple[str, ...]
     any_of: tuple[str, ...]
+    """At least one of these columns must be in the file."""
 
 
 KINDS: dict[LedgerKind, _Kind] = {
