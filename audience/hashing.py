@@ -1,9 +1,6 @@
 """SHA-256 as every platform wants it: of the UTF-8 bytes, lowercase hex."""
 
 import hashlib
-import re
-
-SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 
 def sha256_hex(text: str) -> str:

@@ -16,5 +16,3 @@ PHONE_INVALID = "phone: not a valid number for its region"
 
 MAID_FORMAT = "device_id: not a hyphenated UUID (8-4-4-4-12 hex digits)"
 MAID_ZERO = "device_id: all-zero ID (limit ad tracking)"
-
-PREHASHED_FORMAT = "not a SHA-256 hex digest (64 hex digits)"

@@ -7,7 +7,6 @@ Platform = Literal["google", "meta", "tiktok"]
 PLATFORMS: tuple[Platform, ...] = ("google", "meta", "tiktok")
 
 Kind = Literal["email", "phone", "maid"]
-KINDS: tuple[Kind, ...] = ("email", "phone", "maid")
 
 Identifier = Literal["email", "phone", "device_id"]
 """The customer-file column each kind comes from (the pipeline's name for a kind)."""
