@@ -14,7 +14,13 @@ import email_validator
 import pyarrow as pa
 
 from audience.identifiers import reasons
-from audience.identifiers.phone_patterns import RegionPatterns, country_codes_by_length, fast_regions, main_regions
+from audience.identifiers.phone_patterns import (
+    RegionPatterns,
+    country_codes_by_length,
+    fast_regions,
+    literal,
+    main_regions,
+)
 from audience.identifiers.reference import ZERO_MAID
 
 WHITESPACE = "".join(ch for ch in map(chr, range(0x110000)) if ch.isspace())
@@ -42,10 +48,6 @@ MAID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 _MIN_NSN, _MAX_NSN = 2, 17
 """phonenumbers' bounds on a national significant number."""
-
-
-def literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def in_list(values: list[str] | tuple[str, ...] | frozenset[str]) -> str:

@@ -38,13 +38,14 @@ class RegionPatterns:
         return valid_for_code_sql(self.country_code, column)
 
 
-def _literal(text: str) -> str:
+def literal(text: str) -> str:
+    """A SQL string literal of `text`."""
     return "'" + text.replace("'", "''") + "'"
 
 
 def _desc_sql(pattern: str, lengths: tuple[int, ...], column: str) -> str:
     length_test = f"length({column}) IN ({', '.join(map(str, lengths))}) AND " if lengths else ""
-    return f"({length_test}regexp_full_match({column}, {_literal(pattern)}))"
+    return f"({length_test}regexp_full_match({column}, {literal(pattern)}))"
 
 
 @cache
@@ -59,7 +60,7 @@ def valid_for_code_sql(code: str, column: str) -> str:
         if metadata is None:
             continue
         if metadata.leading_digits is not None:
-            leading = _literal(f"^(?:{metadata.leading_digits})")
+            leading = literal(f"^(?:{metadata.leading_digits})")
             whens.append(f"WHEN regexp_matches({column}, {leading}) THEN {_valid_in_region_sql(region, column)}")
         else:
             whens.append(f"WHEN {_valid_in_region_sql(region, column)} THEN true")
