@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from audience import __version__, ingest, store
+from audience import __version__, ingest, partitions, store
 from audience.audiences import Audience, check
 from audience.errors import AudienceError
 from audience.export import MANIFEST_NAME, ExportFile, Op, file_sha256, write_manifest
@@ -115,6 +115,29 @@ def stage_customers(
         store.stage_identifiers(con, normalised.identifiers, normalised.rejections)
         store.stage_keys(con, key_hmacs(con, normalised.keys))
         progress(f"customers: {read:,} rows read and normalised ({time.perf_counter() - began:.1f} s)")
+    accepted, rejected = store.finish_customers(con, run_id)
+    store.record_input(con, run_id, store.InputRecord("customers", path, size, digest, accepted, rejected))
+    fields, identifiers = store.staged_identifier_counts(con)
+    return CustomerCounts(accepted, rejected, fields, identifiers)
+
+
+def stage_partitioned_customers(
+    con: duckdb.DuckDBPyConnection, run_id: str, path: Path, split: partitions.Split,
+    outputs: Sequence[partitions.PartitionOutput],
+) -> CustomerCounts:
+    """Stage the customers file from its partitions' outputs (`partitions.process_partition`), with the same
+    staging tables, lineage and counts as `stage_customers`.
+
+    Raises:
+        AudienceError: the outputs do not account for every row of the split (a partition is missing).
+    """
+    if sorted(o.index for o in outputs) != [p.index for p in split.partitions]:
+        raise AudienceError(f"{len(outputs)} partition outputs for {len(split.partitions)} partitions; run again.")
+    size, digest = path.stat().st_size, file_sha256(path)
+    store.stage_partition_files(
+        con, [o.customers for o in outputs], [o.identifiers for o in outputs],
+        [split.rejections, *(o.rejections for o in outputs)], [o.keys for o in outputs],
+    )
     accepted, rejected = store.finish_customers(con, run_id)
     store.record_input(con, run_id, store.InputRecord("customers", path, size, digest, accepted, rejected))
     fields, identifiers = store.staged_identifier_counts(con)

@@ -31,9 +31,11 @@ def workspace_key(con: duckdb.DuckDBPyConnection) -> bytes:
     return key
 
 
-def hmac_parameters(con: duckdb.DuckDBPyConnection) -> dict[str, bytes]:
-    """The named parameters `identifier_hmac_sql` expressions need: the padded key XOR opad and XOR ipad."""
-    padded = workspace_key(con).ljust(_BLOCK, b"\0")
+def hmac_parameters(con: duckdb.DuckDBPyConnection, key: bytes | None = None) -> dict[str, bytes]:
+    """The named parameters `identifier_hmac_sql` expressions need: the padded key XOR opad and XOR ipad.
+
+    `key` is the workspace key when it was read beforehand (a process that cannot open the workspace)."""
+    padded = (workspace_key(con) if key is None else key).ljust(_BLOCK, b"\0")
     return {
         "hmac_opad": bytes(b ^ _OPAD for b in padded),
         "hmac_ipad": bytes(b ^ _IPAD for b in padded),
@@ -53,14 +55,16 @@ def identifier_hmac(con: duckdb.DuckDBPyConnection, value: str) -> str:
     return hmac.new(workspace_key(con), value.encode(), sha256).hexdigest()
 
 
-def customer_key_hmacs(con: duckdb.DuckDBPyConnection, keys: pa.Table) -> duckdb.DuckDBPyRelation:
+def customer_key_hmacs(con: duckdb.DuckDBPyConnection, keys: pa.Table,
+                       key: bytes | None = None) -> duckdb.DuckDBPyRelation:
     """customer_id, email_hmac and phone_hmac for a table of customer_id and canonical email and phone (E.164).
 
     Null email or phone gives a null hash. The relation reads `keys` lazily: insert or materialise it once.
+    `key` is the workspace key when `con` is not the workspace (a partition worker's own database).
     """
     customer_keys = keys.select(["customer_id", "email", "phone"])
     return con.sql(
         f"SELECT customer_id, {identifier_hmac_sql('email')} AS email_hmac, "
         f"{identifier_hmac_sql('phone')} AS phone_hmac FROM customer_keys",
-        params=hmac_parameters(con),
+        params=hmac_parameters(con, key),
     )

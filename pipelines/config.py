@@ -13,6 +13,9 @@ from audience.errors import InputError
 CONFIG_FILE = "audience.toml"
 
 Platform = Literal["google", "meta", "tiktok"]
+Engine = Literal["local", "dask"]
+EXECUTION_KEYS = frozenset({"engine", "dask_address", "workers", "partitions", "partition_rows", "partition_dir"})
+"""Keys that choose where and how a run computes, never what it exports: left out of the config digest."""
 IdentifierColumn = Literal["email", "phone", "device_id"]
 
 
@@ -81,6 +84,20 @@ class Settings(_Model):
     """TikTok phone format and file size."""
     audiences: dict[str, str] = {}
     """Named audiences: a SQL condition over customer attributes (`all` is always every customer)."""
+    engine: Engine = "local"
+    """Where the customers' partitions are normalised and hashed: "local" (threads of this process) or "dask"
+(the Dask cluster at dask_address, or a local Dask cluster of `workers` processes when unset)."""
+    dask_address: Annotated[str, Field(pattern=r"^(tcp|tls|inproc|ucx)://.+")] | None = None
+    """Scheduler address of an existing Dask cluster, e.g. "tcp://scheduler:8786" (engine = "dask")."""
+    workers: Annotated[int, Field(ge=1)] = 2
+    """Threads (local engine) or worker processes (a local Dask cluster) that work on partitions at once."""
+    partition_rows: Annotated[int, Field(ge=1_000)] = 500_000
+    """Customers per partition when `partitions` is unset; a run of up to this many customers is one partition."""
+    partitions: Annotated[int, Field(ge=1, le=4096)] | None = None
+    """A fixed number of partitions (by a stable hash of customer_id) instead of one per `partition_rows`."""
+    partition_dir: Path | None = None
+    """Where a run's partitions are written (default: next to the database); every Dask worker must reach it.
+They hold raw identifiers while the run lasts and are removed when it ends."""
 
     @field_validator("audiences")
     @classmethod
@@ -97,7 +114,8 @@ class Settings(_Model):
 
     def digest_json(self) -> str:
         """The effective settings as canonical JSON (what a run's config digest is computed from)."""
-        return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return json.dumps(self.model_dump(mode="json", exclude=set(EXECUTION_KEYS)), sort_keys=True,
+                          separators=(",", ":"))
 
 
 def load_settings(config: Path | None = None, *, db: Path | None = None, out: Path | None = None) -> Settings:
@@ -131,6 +149,7 @@ def _resolved(settings: Settings, base: Path, *, db: Path | None, out: Path | No
         update={
             "db": db if db is not None else at(settings.db),
             "out": out if out is not None else at(settings.out),
+            "partition_dir": at(settings.partition_dir),
             "inputs": inputs,
         }
     )

@@ -3,8 +3,10 @@
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing, contextmanager
+from contextvars import copy_context
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,9 +18,10 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.annotations import unmapped
 from prefect.types.entrypoint import EntrypointType
 
-from audience import ingest, stages, store
+from audience import ingest, partitions, stages, store
 from audience.audiences import audiences
 from audience.audit import evidence
 from audience.reports.summary import run_summary
@@ -29,6 +32,7 @@ from audience.store import Input
 from consent import evaluate, importer, keys, ledger
 from consent.records import ImportReport
 from pipelines.config import Settings
+from pipelines.engines import task_runner
 from pipelines.lock import workspace_lock
 
 FLOW_NAME = "audience-run"
@@ -133,14 +137,35 @@ def import_consent(ws: store.Session, settings: Settings, run: RunHandle) -> tup
     return tuple(records)
 
 
-@task(name="normalise-and-hash", **STAGE)
-def normalise_and_hash(ws: store.Session, settings: Settings, run: RunHandle) -> stages.CustomerCounts:
-    """Stream the customers file through the identifier rules into staging."""
+@task(name="split-customers", **STAGE)
+def split_customers(settings: Settings, run: RunHandle) -> partitions.Split:
+    """Split the customers file by a stable hash of customer_id into Parquet partitions for the engine."""
+    began = time.perf_counter()
+    path = _customers(settings)
+    count = settings.partitions or partitions.partition_count(path, settings.partition_rows)
+    split = partitions.split_customers(path, _partition_dir(settings, run), count,
+                                       batch_rows=settings.inputs.batch_rows)
+    get_run_logger().info(f"customers: {split.rows_read:,} rows read into {len(split.partitions)} partition(s) "
+                          f"({time.perf_counter() - began:.1f} s)")
+    return split
+
+
+@task(name="normalise-partition", **STAGE)
+def normalise_partition(partition: partitions.Partition, rules: RuleSet, key: partitions.WorkspaceKey,
+                        prehashed: frozenset[str], batch_rows: int) -> partitions.PartitionOutput:
+    """Normalise and hash one partition's identifiers and compute its suppression keys, into Parquet files (runs on
+    the engine: it never opens the workspace)."""
+    return partitions.process_partition(partition, rules, key, prehashed=prehashed, batch_rows=batch_rows)
+
+
+@task(name="stage-customers", **STAGE)
+def stage_customers(ws: store.Session, settings: Settings, run: RunHandle, split: partitions.Split,
+                    outputs: list[partitions.PartitionOutput]) -> stages.CustomerCounts:
+    """Load what the partitions wrote into staging (the flow's process is the workspace's single writer)."""
     with _timed(ws.con, run, "normalise-and-hash") as con:
-        return stages.stage_customers(
-            con, run.run_id, _customers(settings), _rules(settings), prehashed=frozenset(settings.inputs.prehashed),
-            key_hmacs=keys.customer_key_hmacs, batch_rows=settings.inputs.batch_rows, progress=get_run_logger().info,
-        )
+        counts = stages.stage_partitioned_customers(con, run.run_id, _customers(settings), split, outputs)
+    get_run_logger().info(f"customers: {counts.rows_accepted:,} staged from {len(outputs)} partition(s)")
+    return counts
 
 
 @task(name="evaluate-consent", **STAGE)
@@ -208,9 +233,15 @@ def audience_run(settings: Settings, as_of: datetime | None = None) -> RunResult
     os.umask(OWNER_ONLY)
     with workspace_lock(settings.db), closing(open_workspace(settings)) as ws:
         run = start(ws, settings, as_of)
-        imported = import_consent.submit(ws, settings, run)
+        key = partitions.WorkspaceKey(keys.workspace_key(ws.con))
+        driver = ThreadPoolExecutor(max_workers=1)
+        imported = _alongside(driver, import_consent, ws, settings, run)
         try:
-            customers = normalise_and_hash(ws, settings, run)
+            split = split_customers(settings, run)
+            outputs = normalise_partition.map(split.partitions, unmapped(_rules(settings)), unmapped(key),
+                                              unmapped(frozenset(settings.inputs.prehashed)),
+                                              unmapped(settings.inputs.batch_rows))
+            customers = stage_customers(ws, settings, run, split, outputs.result())
             consent = imported.result()
             eligible = evaluate_consent(ws, settings, run)
             plans = build_audiences(ws, settings, run)
@@ -218,9 +249,12 @@ def audience_run(settings: Settings, as_of: datetime | None = None) -> RunResult
             files = export(ws, settings, run, plans)
             manifest = record_lineage(ws, run, files)
         except BaseException as error:
-            imported.wait()
+            imported.exception()
             abort(ws, run, error)
             raise
+        finally:
+            driver.shutdown()
+            partitions.remove(_partition_dir(settings, run))
         report(ws, run)
     return RunResult(run.run_id, run.as_of, run.run_dir, manifest, customers, consent, eligible, plans, files,
                      run.abandoned)
@@ -233,11 +267,12 @@ def run_pipeline(settings: Settings, *, as_of: datetime | None = None, heartbeat
     unless asked for.
     """
     _check_inputs(settings)
+    run = audience_run.with_options(task_runner=task_runner(settings))
     with workspace_lock(settings.db):
         if heartbeats:
-            return audience_run(settings, as_of)
+            return run(settings, as_of)
         with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-            return audience_run(settings, as_of)
+            return run(settings, as_of)
 
 
 def _rules(settings: Settings) -> RuleSet:
@@ -252,6 +287,18 @@ def _check_inputs(settings: Settings) -> None:
         path = getattr(settings.inputs, key)
         if path is not None and not path.is_file():
             raise InputError(f"The {key} file {path} does not exist; check inputs.{key} or --{key}.")
+
+
+def _alongside(pool: ThreadPoolExecutor, stage: Callable[..., Any], *args: Any) -> Future:
+    """`stage(*args)` in another thread of this process, as a task of the same flow run: driver work that goes on
+    while the engine works on partitions (a submitted task would go to the engine)."""
+    return pool.submit(copy_context().run, stage, *args)
+
+
+def _partition_dir(settings: Settings, run: RunHandle) -> Path:
+    """Where the run's partitions go: `partition_dir`, or a folder next to the workspace database."""
+    base = settings.partition_dir or settings.db.with_name(f"{settings.db.name}.partitions")
+    return base / run.run_id
 
 
 def _customers(settings: Settings) -> Path:

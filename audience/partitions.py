@@ -1,0 +1,257 @@
+"""The customers file split by a stable hash of customer_id into Parquet partitions, and the work done on one
+partition, so that partitions can be normalised and hashed in other processes (or machines) while one process alone
+writes the workspace.
+
+Every row of a customer_id lands in the same partition, so a partition finds its repeated ids by itself, and the
+run accounts for every input row exactly as the single-process stage does (`stages.stage_customers`).
+"""
+
+import math
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from audience import ingest
+from audience.identifiers.columns import normalise_customers
+from audience.identifiers.rules import RuleSet
+from audience.store import IDENTIFIER_COLUMNS, REJECTION_COLUMNS
+from consent.keys import customer_key_hmacs
+
+DEFAULT_PARTITION_ROWS = 500_000
+"""Customers per partition when the count is left to the run: a run of up to this many is one partition."""
+BUCKET_SQL = "('0x' || left(md5(customer_id), 8))::UBIGINT % $partitions"
+"""A customer's partition: the first 32 bits of the MD5 of its customer_id, modulo the partition count (a fixed
+contract, unlike DuckDB's internal `hash()`)."""
+KEY_COLUMNS = ("customer_id", "email_hmac", "phone_hmac")
+_SAMPLE_BYTES = 1 << 20
+_PARQUET = {"compression": "snappy", "use_dictionary": False}
+
+
+@dataclass(frozen=True, slots=True)
+class WorkspaceKey:
+    """The workspace's HMAC key on its way to a partition task; it never shows in a repr, log or error."""
+
+    value: bytes = field(repr=False)
+
+    def __repr__(self) -> str:
+        return "WorkspaceKey(<hidden>)"
+
+
+@dataclass(frozen=True, slots=True)
+class Partition:
+    """One partition of the customers: its rows (as read, numbered) and where its outputs go."""
+
+    index: int
+    path: Path
+    rows: int
+
+    @property
+    def out_dir(self) -> Path:
+        return self.path.parent / f"out-{self.index:04d}"
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """The customers file split into partitions."""
+
+    directory: Path
+    partitions: tuple[Partition, ...]
+    rejections: Path
+    """Rows refused while splitting (wrong field count, empty customer_id): source_row, column, platform, reason."""
+    rows_read: int
+
+
+@dataclass(frozen=True, slots=True)
+class PartitionOutput:
+    """What a partition task wrote, and its counts (a small manifest: paths and numbers, never a value)."""
+
+    index: int
+    customers: Path
+    """Attributes of the rows kept (source_row, customer_id and every non-identifier column)."""
+    identifiers: Path
+    rejections: Path
+    keys: Path
+    rows_accepted: int
+    rows_duplicate: int
+    identifiers_staged: int
+    fields_rejected: int
+
+
+def partition_count(path: Path, partition_rows: int = DEFAULT_PARTITION_ROWS) -> int:
+    """How many partitions give about `partition_rows` customers each: exact for Parquet, estimated from the
+    size of the first rows for CSV."""
+    if ingest.file_format(path) == "parquet":
+        rows = pq.ParquetFile(path).metadata.num_rows
+    else:
+        size = path.stat().st_size
+        with path.open("rb") as f:
+            sample = f.read(_SAMPLE_BYTES)
+        lines = max(sample.count(b"\n"), 1)
+        rows = size if len(sample) < size and lines == 1 else size * lines // max(len(sample), 1)
+    return max(1, math.ceil(rows / partition_rows))
+
+
+def split_customers(path: Path, directory: Path, partitions: int, *,
+                    batch_rows: int = ingest.DEFAULT_BATCH_ROWS) -> Split:
+    """Split the customers file into `partitions` Parquet files under `directory` by the hash of customer_id.
+
+    Rows refused as a whole (wrong field count, empty customer_id) go to the split's rejections file instead.
+
+    Raises:
+        InputError: the file is missing, lacks required columns or cannot be read.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = [directory / f"customers-{i:04d}.parquet" for i in range(partitions)]
+    writers: list[pq.ParquetWriter] = []
+    counts = np.zeros(partitions, dtype=np.int64)
+    refused: list[pa.Table] = []
+    read = 0
+    with duckdb.connect() as con:
+        try:
+            for batch in ingest.customer_batches(path, batch_rows=batch_rows):
+                read += batch.customers.num_rows + batch.rejections.num_rows
+                refused.append(batch.rejections)
+                if batch.customers.num_rows == 0:
+                    continue
+                if not writers:
+                    writers = [pq.ParquetWriter(_partial(p), batch.customers.schema, **_PARQUET) for p in paths]
+                bucket = _buckets(con, batch.customers, partitions)
+                order = pc.sort_indices(bucket)
+                grouped = batch.customers.take(order)
+                sizes = np.bincount(bucket.to_numpy(), minlength=partitions)
+                for i, start in enumerate(np.concatenate(([0], np.cumsum(sizes)[:-1]))):
+                    if sizes[i]:
+                        writers[i].write_table(grouped.slice(int(start), int(sizes[i])))
+                counts += sizes
+        finally:
+            for writer in writers:
+                writer.close()
+    for p in paths[:len(writers)]:
+        os.replace(_partial(p), p)
+    rejections = directory / "rejected.parquet"
+    _write(rejections, pa.concat_tables(refused) if refused else _empty_rejections())
+    done = tuple(Partition(i, paths[i], int(counts[i])) for i in range(partitions)) if writers else ()
+    return Split(directory, done, rejections, read)
+
+
+def _buckets(con: duckdb.DuckDBPyConnection, customers: pa.Table, partitions: int) -> pa.Array:
+    ids = customers.select(["customer_id"])
+    bucket = con.sql(f"SELECT {BUCKET_SQL} AS bucket FROM ids", params={"partitions": partitions}).to_arrow_table()
+    return pc.cast(bucket["bucket"], pa.int64()).combine_chunks()
+
+
+def process_partition(partition: Partition, rules: RuleSet, key: WorkspaceKey, *,
+                      prehashed: frozenset[str] = frozenset(),
+                      batch_rows: int = ingest.DEFAULT_BATCH_ROWS) -> PartitionOutput:
+    """Refuse the partition's repeated customer_ids, normalise and hash its identifiers, compute its customers'
+    suppression keys, and write all of it as Parquet under the partition's output directory.
+
+    Idempotent: the outputs are replaced whole, so a retried partition leaves no trace of a failed attempt.
+
+    Raises:
+        InputError: a raw column holds hash-looking values, or a pre-hashed column holds anything else.
+    """
+    out = partition.out_dir
+    out.mkdir(parents=True, exist_ok=True)
+    repeated = _repeated_rows(partition.path)
+    paths = {name: out / f"{name}.parquet" for name in ("customers", "identifiers", "rejections", "keys")}
+    accepted = identifiers = fields = 0
+    with duckdb.connect() as con, _writers(paths) as write:
+        write("customers", ingest.attributes(pq.read_schema(partition.path).empty_table()))
+        write("rejections", _duplicate_rejections(repeated))
+        for record_batch in pq.ParquetFile(partition.path).iter_batches(batch_size=batch_rows):
+            batch = pa.Table.from_batches([record_batch])
+            batch = batch.filter(pc.invert(pc.is_in(batch["source_row"], value_set=repeated)))
+            normalised = normalise_customers(batch.select(["customer_id", "source_row", *ingest.CORE_COLUMNS[1:]]),
+                                             rules, prehashed=prehashed)
+            write("customers", ingest.attributes(batch))
+            write("identifiers", normalised.identifiers.select(list(IDENTIFIER_COLUMNS)))
+            write("rejections", normalised.rejections.select(list(REJECTION_COLUMNS)))
+            write("keys", customer_key_hmacs(con, normalised.keys, key.value).to_arrow_table()
+                  .select(list(KEY_COLUMNS)))
+            accepted += batch.num_rows
+            identifiers += normalised.identifiers.num_rows
+            fields += normalised.rejections.num_rows
+    return PartitionOutput(partition.index, paths["customers"], paths["identifiers"], paths["rejections"],
+                           paths["keys"], accepted, len(repeated), identifiers, fields)
+
+
+def _repeated_rows(path: Path) -> pa.Array:
+    """Rows whose customer_id an earlier row (by source_row) already has."""
+    ids = pq.read_table(path, columns=["source_row", "customer_id"])
+    with duckdb.connect() as con:
+        rows = con.sql("SELECT source_row FROM ids QUALIFY source_row > min(source_row) OVER (PARTITION BY customer_id) "
+                       "ORDER BY source_row").to_arrow_table()
+    return pc.cast(rows["source_row"], pa.int64()).combine_chunks()
+
+
+def _duplicate_rejections(rows: pa.Array) -> pa.Table:
+    n = len(rows)
+    return pa.Table.from_arrays(
+        [rows, pa.array(["customer_id"] * n, pa.string()), pa.nulls(n, pa.string()),
+         pa.array([ingest.REASON_DUPLICATE_ID] * n, pa.string())],
+        schema=ingest.REJECTION_SCHEMA,
+    )
+
+
+@contextmanager
+def _writers(paths: dict[str, Path]) -> Iterator[Callable[[str, pa.Table], None]]:
+    """A `write(name, table)` appending to the named Parquet files; each appears under its name only when all its
+    tables are written (an empty file where nothing was)."""
+    writers: dict[str, pq.ParquetWriter] = {}
+
+    def write(name: str, table: pa.Table) -> None:
+        if name not in writers:
+            writers[name] = pq.ParquetWriter(_partial(paths[name]), table.schema, **_PARQUET)
+        writer = writers[name]
+        writer.write_table(table if table.schema == writer.schema else table.cast(writer.schema))
+
+    try:
+        yield write
+    finally:
+        for writer in writers.values():
+            writer.close()
+    for name, path in paths.items():
+        if name in writers:
+            os.replace(_partial(path), path)
+        else:
+            _write(path, _EMPTY[name]())
+
+
+def _empty_rejections() -> pa.Table:
+    return ingest.REJECTION_SCHEMA.empty_table()
+
+
+_EMPTY = {
+    "identifiers": lambda: pa.table({c: pa.array([], pa.int64() if c == "source_row" else pa.string())
+                                     for c in IDENTIFIER_COLUMNS}),
+    "rejections": _empty_rejections,
+    "keys": lambda: pa.table({c: pa.array([], pa.string()) for c in KEY_COLUMNS}),
+}
+
+
+def _write(path: Path, table: pa.Table) -> None:
+    pq.write_table(table, _partial(path), **_PARQUET)
+    os.replace(_partial(path), path)
+
+
+def _partial(path: Path) -> Path:
+    return path.with_name(path.name + ".partial")
+
+
+def remove(directory: Path) -> None:
+    """Remove a run's partitions (they hold raw identifiers), and their parent folder once it is empty."""
+    shutil.rmtree(directory, ignore_errors=True)
+    try:
+        directory.parent.rmdir()
+    except OSError:
+        pass
