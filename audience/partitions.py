@@ -33,7 +33,7 @@ BUCKET_SQL = "('0x' || left(md5(customer_id), 8))::UBIGINT % $partitions"
 contract, unlike DuckDB's internal `hash()`)."""
 KEY_COLUMNS = ("customer_id", "email_hmac", "phone_hmac")
 _SAMPLE_BYTES = 1 << 20
-_PARQUET = {"compression": "snappy", "use_dictionary": False}
+_PARQUET = {"compression": "none"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +174,7 @@ def process_partition(partition: Partition, rules: RuleSet, key: WorkspaceKey, *
             normalised = normalise_customers(batch.select(["customer_id", "source_row", *ingest.CORE_COLUMNS[1:]]),
                                              rules, prehashed=prehashed)
             write("customers", ingest.attributes(batch))
-            write("identifiers", normalised.identifiers.select(list(IDENTIFIER_COLUMNS)))
+            write("identifiers", _packed(con, normalised.identifiers))
             write("rejections", normalised.rejections.select(list(REJECTION_COLUMNS)))
             write("keys", customer_key_hmacs(con, normalised.keys, key.value).to_arrow_table()
                   .select(list(KEY_COLUMNS)))
@@ -183,6 +183,14 @@ def process_partition(partition: Partition, rules: RuleSet, key: WorkspaceKey, *
             fields += normalised.rejections.num_rows
     return PartitionOutput(partition.index, paths["customers"], paths["identifiers"], paths["rejections"],
                            paths["keys"], accepted, len(repeated), identifiers, fields)
+
+
+def _packed(con: duckdb.DuckDBPyConnection, identifiers: pa.Table) -> pa.Table:
+    """Identifiers as staged: the SHA-256 as 32 bytes (half the size of hex) and the value only where the platform
+    receives it unhashed."""
+    ids = identifiers.select(list(IDENTIFIER_COLUMNS))
+    return con.sql("SELECT customer_id, source_row, identifier, platform, id_type, unhex(sha256) AS sha256, "
+                   "nullif(value, sha256) AS unhashed FROM ids").to_arrow_table()
 
 
 def _repeated_rows(path: Path) -> pa.Array:
@@ -232,8 +240,11 @@ def _empty_rejections() -> pa.Table:
 
 
 _EMPTY = {
-    "identifiers": lambda: pa.table({c: pa.array([], pa.int64() if c == "source_row" else pa.string())
-                                     for c in IDENTIFIER_COLUMNS}),
+    "identifiers": lambda: pa.table({
+        "customer_id": pa.array([], pa.string()), "source_row": pa.array([], pa.int64()),
+        **{c: pa.array([], pa.string()) for c in ("identifier", "platform", "id_type")},
+        "sha256": pa.array([], pa.binary()), "unhashed": pa.array([], pa.string()),
+    }),
     "rejections": _empty_rejections,
     "keys": lambda: pa.table({c: pa.array([], pa.string()) for c in KEY_COLUMNS}),
 }

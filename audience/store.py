@@ -294,14 +294,14 @@ def stage_partition_files(
     rejections: Sequence[Path], keys: Sequence[Path],
 ) -> None:
     """Stage the customers file from the Parquet files its partitions were turned into: attributes of the rows kept,
-    per-platform identifiers, rejected rows and fields, and suppression keys (the same tables, with the same
-    contents, as staging it batch by batch)."""
+    per-platform identifiers (SHA-256 as 32 bytes, `unhashed` where a platform receives the value), rejected rows
+    and fields, and suppression keys (the same tables, with the same contents, as staging it batch by batch)."""
     if customers:
         con.execute("CREATE OR REPLACE TEMP TABLE staging_customer AS "
                     "SELECT * FROM read_parquet(?, union_by_name = true)", [[str(p) for p in customers]])
     loads = (
-        ("INSERT INTO staging_identifier SELECT customer_id, source_row, identifier, platform, id_type, sha256, "
-         "nullif(value, sha256) FROM read_parquet(?)", identifiers),
+        ("INSERT INTO staging_identifier SELECT customer_id, source_row, identifier, platform, id_type, "
+         "lower(hex(sha256)), unhashed FROM read_parquet(?)", identifiers),
         ("INSERT INTO staging_rejection SELECT 'customers', source_row, \"column\", platform, reason "
          "FROM read_parquet(?)", rejections),
         ("INSERT INTO customer_key SELECT customer_id, email_hmac, phone_hmac FROM read_parquet(?)", keys),

@@ -8,10 +8,14 @@ import csv
 import hashlib
 import itertools
 import json
+import logging
+import os
 import resource
+import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import psutil
@@ -97,29 +101,51 @@ def _child(stage: str, path: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def end_to_end(directory: Path, size: int) -> dict:
-    """`audience run` on a generated workspace: CSV in, every platform's files out, Prefect start-up included."""
+def end_to_end(directory: Path, size: int, *engine_flags: str, workers: Sequence[psutil.Process] = ()) -> dict:
+    """`audience run` on a generated workspace: CSV in, every platform's files out, Prefect start-up included.
+
+    Returns wall seconds, the peak RSS of the run's process, and the peak RSS of each of `workers` during the run.
+    """
     inputs = directory / f"workspace-{size}"
     if not (inputs / "customers.csv").exists():
         write_sample_workspace_inputs(inputs, size)
     for leftover in ("workspace.duckdb", "workspace.duckdb.wal"):
         (inputs / leftover).unlink(missing_ok=True)
+    shutil.rmtree(inputs / "out", ignore_errors=True)
     command = [sys.executable, "-m", "pipelines", "run", "--customers", str(inputs / "customers.csv"),
                "--consent", str(inputs / "consent.csv"), "--suppressions", str(inputs / "suppressions.csv"),
-               "--db", str(inputs / "workspace.duckdb"), "--out", str(inputs / "out"), "--as-of", AS_OF.isoformat()]
+               "--db", str(inputs / "workspace.duckdb"), "--out", str(inputs / "out"), "--as-of", AS_OF.isoformat(),
+               *engine_flags]
     started = time.perf_counter()
     process = psutil.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
+    peaks = dict.fromkeys([process, *workers], 0)
     while process.poll() is None:
-        try:
-            peak = max(peak, process.memory_info().rss)
-        except psutil.NoSuchProcess:
-            break
+        for watched in peaks:
+            try:
+                peaks[watched] = max(peaks[watched], watched.memory_info().rss)
+            except psutil.NoSuchProcess:
+                continue
         time.sleep(0.1)
     seconds = time.perf_counter() - started
     if process.returncode:
         sys.exit(f"audience run failed:\n{process.stderr.read().decode()[-2000:]}")
-    return {"customers": size, "seconds": seconds, "peak_rss_mb": peak / 2**20}
+    return {"customers": size, "seconds": seconds, "peak_rss_mb": peaks.pop(process) / 2**20,
+            "workers_peak_rss_mb": [peak / 2**20 for peak in peaks.values()]}
+
+
+def engines(directory: Path, size: int) -> list[tuple[str, dict]]:
+    """The same run on the local engine (threads in the run's process) and on a Dask cluster of 2 worker processes
+    started beforehand on this machine (warm, as an existing cluster would be)."""
+    from distributed import Client, LocalCluster
+
+    results = [("local", end_to_end(directory, size))]
+    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None,
+                      silence_logs=logging.ERROR) as cluster:
+        with Client(cluster) as client:
+            workers = [psutil.Process(pid) for pid in client.run(os.getpid).values()]
+        results.append(("dask", end_to_end(directory, size, "--dask-address", cluster.scheduler_address,
+                                           workers=workers)))
+    return results
 
 
 def _customers_file(directory: Path, size: int) -> Path:
@@ -139,6 +165,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=Path("bench-out"), help="where generated inputs are kept")
     parser.add_argument("--sample", type=int, default=SAMPLE, help="customers for the per-record baseline")
     parser.add_argument("--run-size", type=int, default=1_000_000, help="customers for the end-to-end run")
+    parser.add_argument("--engine-size", type=int, default=10_000_000,
+                        help="customers for the local vs Dask engine runs (0 skips them)")
     parser.add_argument("--stage", help=argparse.SUPPRESS)
     parser.add_argument("path", nargs="?", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -169,6 +197,13 @@ def main(argv: list[str] | None = None) -> None:
     run = end_to_end(args.out, args.run_size)
     print(f"\nend to end: audience run on {run['customers']:,} customers (CSV in, all files out, Prefect start-up "
           f"included): {run['seconds']:.1f} s wall, peak RSS of the run process {run['peak_rss_mb']:,.0f} MB")
+    if args.engine_size:
+        print(f"\nengines: audience run on {args.engine_size:,} customers, local (threads) vs Dask (2 local worker "
+              "processes, started before the run)")
+        for engine, r in engines(args.out, args.engine_size):
+            workers = " + ".join(f"{mb:,.0f}" for mb in r["workers_peak_rss_mb"]) or "none"
+            print(f"{engine:>6}: {r['seconds']:>7.1f} s wall, peak RSS driver {r['peak_rss_mb']:,.0f} MB, "
+                  f"workers {workers} MB", flush=True)
     if any(mismatches.values()):
         sys.exit("self-check failed: the column path disagrees with the reference")
 

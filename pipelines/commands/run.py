@@ -18,7 +18,7 @@ from audience.reports.build import build_report
 from audience.reports.render import render
 from audience.stages import held_back_message
 from pipelines.commands.options import ConfigOption, DbOption, OutOption, fail, reported_errors, settings_from
-from pipelines.config import CONFIG_FILE, Inputs, Settings, documented_toml, load_settings
+from pipelines.config import CONFIG_FILE, Engine, Inputs, Settings, documented_toml, load_settings
 
 if TYPE_CHECKING:
     from pipelines.flows import RunResult
@@ -29,6 +29,12 @@ CustomersOption = Annotated[Path | None, typer.Option("--customers", help="Custo
 ConsentOption = Annotated[Path | None, typer.Option("--consent", help="Consent events file; overrides the config.")]
 SuppressionsOption = Annotated[
     Path | None, typer.Option("--suppressions", help="Suppressions file; overrides the config.")
+]
+EngineOption = Annotated[
+    Engine | None, typer.Option("--engine", help="local (threads) or dask (a Dask cluster); overrides the config.")
+]
+DaskAddressOption = Annotated[
+    str | None, typer.Option("--dask-address", help="Dask scheduler, e.g. tcp://scheduler:8786 (implies --engine dask).")
 ]
 DEMO_AUDIENCES = {"loyal": "orders_12m >= 5", "newsletter": "newsletter"}
 PREFECT_UI = "prefect server start   # then open http://127.0.0.1:4200 (runs recorded so far are listed there)"
@@ -45,6 +51,8 @@ def run(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Evaluate consent as of this ISO 8601 time with offset (default: now).")
     ] = None,
+    engine: EngineOption = None,
+    dask_address: DaskAddressOption = None,
 ) -> None:
     """Export every audience to every platform, consent-filtered, with deltas and lineage.
 
@@ -53,7 +61,8 @@ def run(
     from pipelines.flows import run_pipeline
 
     _quiet_interpreter_exit()
-    settings = _with_inputs(settings_from(config, db, out), customers, consent, suppressions)
+    settings = _with_engine(_with_inputs(settings_from(config, db, out), customers, consent, suppressions), engine,
+                            dask_address)
     with reported_errors():
         result = run_pipeline(settings, as_of=_timestamp(as_of))
     _print_result(result, settings)
@@ -165,6 +174,17 @@ def _with_inputs(settings: Settings, customers: Path | None, consent: Path | Non
     flags = {"customers": customers, "consent": consent, "suppressions": suppressions}
     given = {key: value.resolve() for key, value in flags.items() if value is not None}
     return settings.model_copy(update={"inputs": settings.inputs.model_copy(update=given)})
+
+
+def _with_engine(settings: Settings, engine: Engine | None, dask_address: str | None) -> Settings:
+    flags = {"engine": "dask" if dask_address is not None and engine is None else engine,
+             "dask_address": dask_address}
+    given = {key: value for key, value in flags.items() if value is not None}
+    try:
+        return Settings.model_validate({**settings.model_dump(), **given})
+    except ValueError as e:
+        fail(f"--dask-address {dask_address!r} is not a scheduler address ({e.__class__.__name__}); "
+             "write it like tcp://scheduler:8786.")
 
 
 def _timestamp(text: str | None) -> datetime | None:
