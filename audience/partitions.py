@@ -161,7 +161,7 @@ def process_partition(partition: Partition, rules: RuleSet, key: WorkspaceKey, *
         InputError: a raw column holds hash-looking values, or a pre-hashed column holds anything else.
     """
     out = partition.out_dir
-    out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(exist_ok=True)
     repeated = _repeated_rows(partition.path)
     paths = {name: out / f"{name}.parquet" for name in ("customers", "identifiers", "rejections", "keys")}
     accepted = identifiers = fields = 0

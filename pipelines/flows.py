@@ -139,11 +139,14 @@ def import_consent(ws: store.Session, settings: Settings, run: RunHandle) -> tup
 
 @task(name="split-customers", **STAGE)
 def split_customers(settings: Settings, run: RunHandle) -> partitions.Split:
-    """Split the customers file by a stable hash of customer_id into Parquet partitions for the engine."""
+    """Split the customers file by a stable hash of customer_id into Parquet partitions for the engine (after
+    removing the partitions that runs which died left behind)."""
     began = time.perf_counter()
+    for abandoned in run.abandoned:
+        partitions.remove(_partition_dir(settings, abandoned))
     path = _customers(settings)
     count = settings.partitions or partitions.partition_count(path, settings.partition_rows)
-    split = partitions.split_customers(path, _partition_dir(settings, run), count,
+    split = partitions.split_customers(path, _partition_dir(settings, run.run_id), count,
                                        batch_rows=settings.inputs.batch_rows)
     get_run_logger().info(f"customers: {split.rows_read:,} rows read into {len(split.partitions)} partition(s) "
                           f"({time.perf_counter() - began:.1f} s)")
@@ -161,9 +164,11 @@ def normalise_partition(partition: partitions.Partition, rules: RuleSet, key: pa
 @task(name="stage-customers", **STAGE)
 def stage_customers(ws: store.Session, settings: Settings, run: RunHandle, split: partitions.Split,
                     outputs: list[partitions.PartitionOutput]) -> stages.CustomerCounts:
-    """Load what the partitions wrote into staging (the flow's process is the workspace's single writer)."""
+    """Load what the partitions wrote into staging (the flow's process is the workspace's single writer), then
+    delete the partitions."""
     with _timed(ws.con, run, "normalise-and-hash") as con:
         counts = stages.stage_partitioned_customers(con, run.run_id, _customers(settings), split, outputs)
+    partitions.remove(split.directory)
     get_run_logger().info(f"customers: {counts.rows_accepted:,} staged from {len(outputs)} partition(s)")
     return counts
 
@@ -254,7 +259,7 @@ def audience_run(settings: Settings, as_of: datetime | None = None) -> RunResult
             raise
         finally:
             driver.shutdown()
-            partitions.remove(_partition_dir(settings, run))
+            partitions.remove(_partition_dir(settings, run.run_id))
         report(ws, run)
     return RunResult(run.run_id, run.as_of, run.run_dir, manifest, customers, consent, eligible, plans, files,
                      run.abandoned)
@@ -295,10 +300,10 @@ def _alongside(pool: ThreadPoolExecutor, stage: Callable[..., Any], *args: Any) 
     return pool.submit(copy_context().run, stage, *args)
 
 
-def _partition_dir(settings: Settings, run: RunHandle) -> Path:
-    """Where the run's partitions go: `partition_dir`, or a folder next to the workspace database."""
+def _partition_dir(settings: Settings, run_id: str) -> Path:
+    """Where a run's partitions go: under `partition_dir`, or a folder next to the workspace database."""
     base = settings.partition_dir or settings.db.with_name(f"{settings.db.name}.partitions")
-    return base / run.run_id
+    return base / run_id
 
 
 def _customers(settings: Settings) -> Path:
