@@ -95,8 +95,7 @@ def partition_count(path: Path, partition_rows: int = DEFAULT_PARTITION_ROWS) ->
         size = path.stat().st_size
         with path.open("rb") as f:
             sample = f.read(_SAMPLE_BYTES)
-        lines = max(sample.count(b"\n"), 1)
-        rows = size if len(sample) < size and lines == 1 else size * lines // max(len(sample), 1)
+        rows = size * sample.count(b"\n") // max(len(sample), 1)
     return max(1, math.ceil(rows / partition_rows))
 
 
