@@ -18,7 +18,7 @@ import pyarrow as pa
 from audience.errors import InputError, TransientError
 from consent import events, ledger, suppressions
 from consent.records import ImportReport, LedgerKind, Rejection
-from consent.sources import Source, file_order, open_source, stage
+from consent.sources import Source, extra_columns, file_order, open_source, stage
 
 REPORTED_REJECTIONS = 20
 """How many rejections an ImportReport carries; the import_rejection table keeps all of them."""
@@ -156,9 +156,8 @@ def _record(
          "last": last, "head": head_hash, "at": imported_at},
     )
     total, sample = _rejections(con)
-    kept = set(KINDS[kind].columns)
-    ignored = tuple(c for c in source.named() if c not in kept)
-    return ImportReport(batch_id, kind, source.sha256, rows, accepted, duplicates, rejected, sample, total, ignored,
+    extra = extra_columns(source, KINDS[kind].columns)
+    return ImportReport(batch_id, kind, source.sha256, rows, accepted, duplicates, rejected, sample, total, extra,
                         first, last)
 
 

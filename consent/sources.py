@@ -80,12 +80,14 @@ def open_source(con: duckdb.DuckDBPyConnection, path: Path) -> Source:
 
 
 def stage(con: duckdb.DuckDBPyConnection, source: Source, table: str, wanted: Sequence[str]) -> int:
-    """Create the temp table `table` (row_problem, then each wanted column as text) from the file; returns its rows.
+    """Create the temp table `table` (row_problem, each wanted column as text, then `extra`) from the file; returns
+    its rows.
 
     Values lose surrounding spaces; an empty value (or only spaces) is NULL, i.e. absent. A wanted column the file
-    lacks is NULL throughout. Rows keep file order (run inside `file_order`), so a row's number is rowid + 1. Run it
-    outside a transaction: a CSV whose quoted values hold line breaks is read again without parallelism.
-    `table` and `wanted` are names from code.
+    lacks is NULL throughout. `extra` holds the row's values of the file's other columns, a MAP from the column
+    name as the file spells it to the text, sorted by name (NULL when the row has none). Rows keep file order (run
+    inside `file_order`), so a row's number is rowid + 1. Run it outside a transaction: a CSV whose quoted values
+    hold line breaks is read again without parallelism. `table` and `wanted` are names from code.
     """
     named = source.named()
     params: dict[str, object] = {"path": str(source.path)}
@@ -95,8 +97,8 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, table: str, wanted: Se
         if position is None:
             values.append(f"NULL::VARCHAR AS {name}")
             continue
-        expression = _text(source, position, i, params)
-        values.append(f"nullif(trim({expression}), '') AS {name}")
+        values.append(f"{_trimmed(_text(source, position, i, params))} AS {name}")
+    values.append(f"{_extra(source, wanted, params)} AS extra")
     select = ",\n    ".join([f"{_row_problem(source)} AS row_problem", *values])
     create = f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT\n    {select}\nFROM "
     try:
@@ -106,6 +108,31 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, table: str, wanted: Se
         with _read_errors(source.path, source.format):
             con.execute(create + _SERIAL_CSV, params)
     return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+
+
+def extra_columns(source: Source, wanted: Sequence[str]) -> tuple[str, ...]:
+    """The file's columns outside `wanted`, as the file spells them (the keys of each row's `extra`)."""
+    return tuple(source.columns[i].strip() for name, i in source.named().items() if name not in wanted)
+
+
+def _trimmed(expression: str) -> str:
+    return f"nullif(trim({expression}), '')"
+
+
+def _extra(source: Source, wanted: Sequence[str], params: dict[str, object]) -> str:
+    """SQL for the `extra` MAP of a row: its non-empty values of the columns outside `wanted`, sorted by name."""
+    entries = []
+    for name, position in sorted(source.named().items(), key=lambda item: source.columns[item[1]].strip()):
+        if name in wanted:
+            continue
+        key = f"extra_{position}"
+        params[key] = source.columns[position].strip()
+        value = _trimmed(_text(source, position, len(wanted) + position, params))
+        entries.append(f"{{'key': ${key}, 'value': {value}}}")
+    if not entries:
+        return "NULL::MAP(VARCHAR, VARCHAR)"
+    kept = f"list_filter([{', '.join(entries)}], lambda e: e.value IS NOT NULL)"
+    return f"CASE WHEN len({kept}) > 0 THEN map_from_entries({kept}) END"
 
 
 def file_sha256(path: Path) -> str:

@@ -7,7 +7,8 @@
 -- Parameters: $all_identifiers.
 WITH valid AS (
     SELECT source_row, event_id, customer_id, platform, action, effective_at, recorded_at,
-           coalesce(identifiers, $all_identifiers) AS identifiers, source, source_record_id, notice_version
+           coalesce(identifiers, $all_identifiers) AS identifiers, source, source_record_id, notice_version,
+           extra
     FROM consent_parsed
     WHERE row_problem IS NULL AND event_id_problem IS NULL AND customer_id_problem IS NULL
       AND platform_problem IS NULL AND action_problem IS NULL AND effective_at_problem IS NULL
@@ -19,7 +20,7 @@ recorded AS (
            AND l.effective_at = v.effective_at AND (v.recorded_at IS NULL OR l.recorded_at = v.recorded_at)
            AND l.identifiers = v.identifiers AND l.source IS NOT DISTINCT FROM v.source
            AND l.source_record_id IS NOT DISTINCT FROM v.source_record_id
-           AND l.notice_version IS NOT DISTINCT FROM v.notice_version AS same
+           AND l.notice_version IS NOT DISTINCT FROM v.notice_version AND l.extra IS NOT DISTINCT FROM v.extra AS same
     FROM valid v JOIN consent_event l ON l.event_id = v.event_id
 ),
 repeated_hashes AS (
@@ -36,7 +37,7 @@ repeated AS (
         SELECT event_id, source_row,
                {'customer_id': customer_id, 'platform': platform, 'action': action, 'effective_at': effective_at,
                 'recorded_at': recorded_at, 'identifiers': identifiers, 'source': source,
-                'source_record_id': source_record_id, 'notice_version': notice_version} AS content
+                'source_record_id': source_record_id, 'notice_version': notice_version, 'extra': extra} AS content
         FROM valid
         SEMI JOIN repeated_ids USING (event_id)
     )

@@ -5,7 +5,7 @@ SELECT
     p.event_id, p.customer_id, p.platform, p.action, p.effective_at,
     coalesce(p.recorded_at, $imported_at::TIMESTAMPTZ) AS recorded_at,
     coalesce(p.identifiers, $all_identifiers::VARCHAR[]) AS identifiers,
-    p.source, p.source_record_id, p.notice_version,
+    p.source, p.source_record_id, p.notice_version, p.extra,
     $imported_at::TIMESTAMPTZ AS imported_at
 FROM consent_parsed p
 JOIN consent_verdict v USING (source_row)
