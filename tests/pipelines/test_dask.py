@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import dask
 import duckdb
 import pytest
 from distributed import Client, LocalCluster, WorkerPlugin
@@ -31,8 +32,10 @@ LINEAGE = {
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[LocalCluster]:
-    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None,
-                      silence_logs=logging.ERROR) as local:
+    """Two worker processes; a task whose worker dies is run again once, and fails if that worker dies too."""
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}), \
+            LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None,
+                         silence_logs=logging.ERROR) as local:
         yield local
 
 
@@ -70,40 +73,38 @@ def test_a_dask_cluster_run_writes_the_same_files_and_lineage_as_the_local_engin
     assert not distributed.db.with_name(distributed.db.name + ".partitions").exists()
 
 
-class KillOnce(WorkerPlugin):
-    """Kills the worker process running the first partition task of the cluster (a marker file remembers)."""
+class KillWorkers(WorkerPlugin):
+    """Kills the worker process that starts a partition task, `times` times in all (a file counts the kills)."""
 
-    def __init__(self, marker: Path) -> None:
-        self.marker = marker
-
-    def setup(self, worker) -> None:
-        self.worker = worker
+    def __init__(self, tally: Path, times: int) -> None:
+        self.tally, self.times = tally, times
 
     def transition(self, key, start: str, finish: str, **kwargs) -> None:
-        if finish == "executing" and str(key).startswith("normalise_partition") and not self.marker.exists():
-            self.marker.write_text(str(os.getpid()))
+        killed = len(self.tally.read_text()) if self.tally.exists() else 0
+        if finish == "executing" and str(key).startswith("normalise_partition") and killed < self.times:
+            self.tally.write_text("x" * (killed + 1))
             os._exit(1)
 
 
+@pytest.mark.parametrize(("kills", "outcome"), [(1, "succeeded"), (2, "failed")], ids=["retried", "failed"])
 def test_a_worker_killed_during_a_run_leaves_a_workspace_that_verifies_and_reruns(
-    prefect_api: str, tmp_path: Path, sample, cluster: LocalCluster
+    prefect_api: str, tmp_path: Path, sample, cluster: LocalCluster, kills: int, outcome: str
 ) -> None:
     workspace = make_workspace(tmp_path / "ws", sample, engine="dask", dask_address=cluster.scheduler_address,
                                partitions=PARTITIONS)
-    marker = tmp_path / "killed"
+    tally = tmp_path / "kills"
     with Client(cluster.scheduler_address) as client:
-        client.register_plugin(KillOnce(marker), name="kill-once")
+        client.register_plugin(KillWorkers(tally, kills), name="kill-workers")
         try:
             result = runner.invoke(app, ["run", "--config", str(workspace.config), "--as-of", AS_OF_TEXT])
         finally:
-            client.unregister_worker_plugin("kill-once")
-    assert marker.exists(), "no worker was killed"
-    statuses = _lineage(workspace.db)["run"]
-    if result.exit_code == 0:
-        assert statuses == [("succeeded", 1)]
-    else:
-        assert statuses == [("failed", 1)]
+            client.unregister_worker_plugin("kill-workers")
+    assert tally.read_text() == "x" * kills
+    assert _lineage(workspace.db)["run"] == [(outcome, 1)]
+    assert (result.exit_code == 0) == (outcome == "succeeded")
+    if outcome == "failed":
         assert workspace.run_dirs() == []
+    assert not workspace.db.with_name(workspace.db.name + ".partitions").exists()
     for command in (["audit", "verify"], ["consent", "verify"]):
         verified = runner.invoke(app, [*command, "--config", str(workspace.config)])
         assert verified.exit_code == 0, verified.output
