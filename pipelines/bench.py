@@ -14,6 +14,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -116,8 +117,9 @@ def end_to_end(directory: Path, size: int, *engine_flags: str, workers: Sequence
                "--consent", str(inputs / "consent.csv"), "--suppressions", str(inputs / "suppressions.csv"),
                "--db", str(inputs / "workspace.duckdb"), "--out", str(inputs / "out"), "--as-of", AS_OF.isoformat(),
                *engine_flags]
+    log = tempfile.TemporaryFile()
     started = time.perf_counter()
-    process = psutil.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = psutil.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
     peaks = dict.fromkeys([process, *workers], 0)
     while process.poll() is None:
         for watched in peaks:
@@ -128,7 +130,8 @@ def end_to_end(directory: Path, size: int, *engine_flags: str, workers: Sequence
         time.sleep(0.1)
     seconds = time.perf_counter() - started
     if process.returncode:
-        sys.exit(f"audience run failed:\n{process.stderr.read().decode()[-2000:]}")
+        log.seek(0)
+        sys.exit(f"audience run failed (exit status {process.returncode}):\n{log.read().decode()[-2000:]}")
     return {"customers": size, "seconds": seconds, "peak_rss_mb": peaks.pop(process) / 2**20,
             "workers_peak_rss_mb": [peak / 2**20 for peak in peaks.values()]}
 
