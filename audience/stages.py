@@ -9,7 +9,7 @@ import secrets
 import shutil
 import subprocess
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -123,21 +123,22 @@ def stage_customers(
 
 def stage_partitioned_customers(
     con: duckdb.DuckDBPyConnection, run_id: str, path: Path, split: partitions.Split,
-    outputs: Sequence[partitions.PartitionOutput],
+    outputs: Iterable[partitions.PartitionOutput],
 ) -> CustomerCounts:
-    """Stage the customers file from its partitions' outputs (`partitions.process_partition`), with the same
-    staging tables, lineage and counts as `stage_customers`.
+    """Stage the customers file from its partitions' outputs (`partitions.process_partition`), each as it arrives,
+    with the same staging tables, lineage and counts as `stage_customers`.
 
     Raises:
         AudienceError: the outputs do not account for every row of the split (a partition is missing).
     """
-    if sorted(o.index for o in outputs) != [p.index for p in split.partitions]:
-        raise AudienceError(f"{len(outputs)} partition outputs for {len(split.partitions)} partitions; run again.")
     size, digest = path.stat().st_size, file_sha256(path)
-    store.stage_partition_files(
-        con, [o.customers for o in outputs], [o.identifiers for o in outputs],
-        [split.rejections, *(o.rejections for o in outputs)], [o.keys for o in outputs],
-    )
+    store.stage_partition_files(con, [], [], [split.rejections], [])
+    staged = []
+    for o in outputs:
+        store.stage_partition_files(con, [o.customers], [o.identifiers], [o.rejections], [o.keys])
+        staged.append(o.index)
+    if sorted(staged) != [p.index for p in split.partitions]:
+        raise AudienceError(f"{len(staged)} partition outputs for {len(split.partitions)} partitions; run again.")
     accepted, rejected = store.finish_customers(con, run_id)
     store.record_input(con, run_id, store.InputRecord("customers", path, size, digest, accepted, rejected))
     fields, identifiers = store.staged_identifier_counts(con)

@@ -293,12 +293,15 @@ def stage_partition_files(
     con: duckdb.DuckDBPyConnection, customers: Sequence[Path], identifiers: Sequence[Path],
     rejections: Sequence[Path], keys: Sequence[Path],
 ) -> None:
-    """Stage the customers file from the Parquet files its partitions were turned into: attributes of the rows kept,
-    per-platform identifiers (SHA-256 as 32 bytes, `unhashed` where a platform receives the value), rejected rows
-    and fields, and suppression keys (the same tables, with the same contents, as staging it batch by batch)."""
-    if customers:
-        con.execute("CREATE OR REPLACE TEMP TABLE staging_customer AS "
-                    "SELECT * FROM read_parquet(?, union_by_name = true)", [[str(p) for p in customers]])
+    """Add to staging the Parquet files that partitions of the customers file were turned into: attributes of the
+    rows kept, per-platform identifiers (SHA-256 as 32 bytes, `unhashed` where a platform receives the value),
+    rejected rows and fields, and suppression keys (the same contents as staging the file batch by batch)."""
+    if customers and _has_staging(con, "staging_customer"):
+        con.execute("INSERT INTO staging_customer BY NAME SELECT * FROM read_parquet(?, union_by_name = true)",
+                    [[str(p) for p in customers]])
+    elif customers:
+        con.execute("CREATE TEMP TABLE staging_customer AS SELECT * FROM read_parquet(?, union_by_name = true)",
+                    [[str(p) for p in customers]])
     loads = (
         ("INSERT INTO staging_identifier SELECT customer_id, source_row, identifier, platform, id_type, "
          "lower(hex(sha256)), unhashed FROM read_parquet(?)", identifiers),

@@ -18,7 +18,8 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 from prefect.task_runners import ThreadPoolTaskRunner
-from prefect.utilities.annotations import unmapped
+from prefect.futures import PrefectFutureList, as_completed
+from prefect.utilities.annotations import quote, unmapped
 from prefect.types.entrypoint import EntrypointType
 
 from audience import ingest, partitions, stages, store
@@ -163,13 +164,14 @@ def normalise_partition(partition: partitions.Partition, rules: RuleSet, key: pa
 
 @task(name="stage-customers", **STAGE)
 def stage_customers(ws: store.Session, settings: Settings, run: RunHandle, split: partitions.Split,
-                    outputs: list[partitions.PartitionOutput]) -> stages.CustomerCounts:
-    """Load what the partitions wrote into staging (the flow's process is the workspace's single writer), then
-    delete the partitions."""
+                    outputs: PrefectFutureList) -> stages.CustomerCounts:
+    """Load what each partition wrote into staging as soon as it is done (the flow's process is the workspace's
+    single writer), then delete the partitions."""
+    done = (future.result() for future in as_completed(outputs))
     with _timed(ws.con, run, "normalise-and-hash") as con:
-        counts = stages.stage_partitioned_customers(con, run.run_id, _customers(settings), split, outputs)
+        counts = stages.stage_partitioned_customers(con, run.run_id, _customers(settings), split, done)
     partitions.remove(split.directory)
-    get_run_logger().info(f"customers: {counts.rows_accepted:,} staged from {len(outputs)} partition(s)")
+    get_run_logger().info(f"customers: {counts.rows_accepted:,} staged from {len(split.partitions)} partition(s)")
     return counts
 
 
@@ -246,7 +248,7 @@ def audience_run(settings: Settings, as_of: datetime | None = None) -> RunResult
             outputs = normalise_partition.map(split.partitions, unmapped(_rules(settings)), unmapped(key),
                                               unmapped(frozenset(settings.inputs.prehashed)),
                                               unmapped(settings.inputs.batch_rows))
-            customers = stage_customers(ws, settings, run, split, outputs.result())
+            customers = stage_customers(ws, settings, run, split, quote(outputs))
             consent = imported.result()
             eligible = evaluate_consent(ws, settings, run)
             plans = build_audiences(ws, settings, run)
