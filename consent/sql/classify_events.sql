@@ -1,26 +1,20 @@
--- What to do with each well-formed event of the file (consent_parsed), by event_id:
---   new        not in the ledger, and the first of identical copies in the file
+-- The usable events of the file (consent_parsed) that are not new, by event_id:
 --   duplicate  the ledger holds it with the same content, or an identical copy comes earlier in the file
 --   conflict   the ledger holds the event_id with other content (recorded_seq names that row)
 --   repeated   the file holds the event_id more than once with different content (every copy is rejected)
+-- Every other usable row is new: not in the ledger, and the first of identical copies in the file.
 -- An absent recorded_at matches any recorded_at: it only ever defaults to the time of an import.
+-- The part `recorded` is the comparison with the ledger, or an empty relation when no event_id of the file can be
+-- there.
 -- Parameters: $all_identifiers.
 WITH valid AS (
     SELECT source_row, event_id, customer_id, platform, action, effective_at, recorded_at,
            coalesce(identifiers, $all_identifiers) AS identifiers, source, source_record_id, notice_version
     FROM consent_parsed
-    WHERE row_problem IS NULL AND event_id_problem IS NULL AND customer_id_problem IS NULL
-      AND platform_problem IS NULL AND action_problem IS NULL AND effective_at_problem IS NULL
-      AND recorded_at_problem IS NULL AND identifiers_problem IS NULL
+    WHERE usable
 ),
 recorded AS (
-    SELECT v.source_row, l.seq,
-           l.customer_id = v.customer_id AND l.platform = v.platform AND l.action = v.action
-           AND l.effective_at = v.effective_at AND (v.recorded_at IS NULL OR l.recorded_at = v.recorded_at)
-           AND l.identifiers = v.identifiers AND l.source IS NOT DISTINCT FROM v.source
-           AND l.source_record_id IS NOT DISTINCT FROM v.source_record_id
-           AND l.notice_version IS NOT DISTINCT FROM v.notice_version AS same
-    FROM valid v JOIN consent_event l ON l.event_id = v.event_id
+    /*@recorded*/
 ),
 repeated_hashes AS (
     SELECT hash(event_id) AS h FROM valid GROUP BY h HAVING count(*) > 1
@@ -41,14 +35,17 @@ repeated AS (
         SEMI JOIN repeated_ids USING (event_id)
     )
     GROUP BY event_id
+),
+verdicts AS (
+    SELECT
+        v.source_row,
+        CASE WHEN r.seq IS NOT NULL THEN CASE WHEN r.same THEN 'duplicate' ELSE 'conflict' END
+             WHEN p.differs THEN 'repeated'
+             WHEN v.source_row <> p.first_row THEN 'duplicate' END AS verdict,
+        r.seq AS recorded_seq
+    FROM valid v
+    LEFT JOIN recorded r USING (source_row)
+    LEFT JOIN repeated p USING (event_id)
+    WHERE r.seq IS NOT NULL OR p.event_id IS NOT NULL
 )
-SELECT
-    v.source_row,
-    CASE WHEN r.seq IS NOT NULL THEN CASE WHEN r.same THEN 'duplicate' ELSE 'conflict' END
-         WHEN p.differs THEN 'repeated'
-         WHEN p.first_row IS NOT NULL AND v.source_row <> p.first_row THEN 'duplicate'
-         ELSE 'new' END AS verdict,
-    r.seq AS recorded_seq
-FROM valid v
-LEFT JOIN recorded r USING (source_row)
-LEFT JOIN repeated p USING (event_id)
+SELECT * FROM verdicts WHERE verdict IS NOT NULL
