@@ -1,8 +1,9 @@
-"""Reading a consent file (CSV, JSON Lines or Parquet) into a staging table of text columns, in file order.
+"""Reading a consent file (CSV, JSON Lines or Parquet) into a staging table, in file order.
 
 DuckDB reads the file, in parallel where it can; every wanted column arrives as trimmed text (NULL where absent or
-blank), so that the validation that follows is the same SQL whatever the format. The staging table keeps the file's
-order, so a row's 1-based data-row number in the file is its rowid + 1.
+blank), so that the validation that follows is the same SQL whatever the format. That validation may run in the same
+pass, so the file's text need not be materialised. The staging table keeps the file's order, so a row's 1-based
+data-row number in the file is its rowid + 1.
 """
 
 import csv
