@@ -93,6 +93,24 @@ def write_atomic(path: Path, chunks: Iterable[bytes | memoryview], *, sync_dir: 
     return size, digest.hexdigest()
 
 
+def link_atomic(source: Path, path: Path) -> None:
+    """Give `path` the bytes of `source` so that it appears complete or not at all: a hard link (export files are
+    never changed in place), or an atomic copy where the file system cannot link."""
+    ensure_dir(path.parent)
+    temp_name = path.parent / f".{path.name}.{os.urandom(8).hex()}.tmp"
+    try:
+        os.link(source, temp_name)
+    except OSError:
+        with source.open("rb") as handle:
+            write_atomic(path, iter(lambda: handle.read(1 << 20), b""), sync_dir=False)
+        return
+    try:
+        os.replace(temp_name, path)
+    except BaseException:
+        temp_name.unlink(missing_ok=True)
+        raise
+
+
 def sync_directory(directory: Path) -> None:
     """Flush a directory's entries (new names, renames) to disk."""
     fd = os.open(directory, os.O_RDONLY)

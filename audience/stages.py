@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -165,7 +165,7 @@ def export(
     """Write every planned file set: full, add and remove for an exported audience; only remove (so that
     withdrawals still reach the platform) for one held back below the platform minimum.
 
-    When everything is new (a first export), the add files are the full files: they are copied, not rebuilt.
+    When everything is new (a first export), the add files are the full files: hard links to them, not rebuilt.
     """
     files: list[ExportFile] = []
     for plan in plans:
@@ -187,12 +187,7 @@ def export(
 
 def _copy(files: Sequence[ExportFile], target: Target) -> list[ExportFile]:
     """The same files, byte for byte, in `target`'s folder."""
-    copies = [
-        target.write(PurePosixPath(f.path).name, [(target.run_dir / f.path).read_bytes()], identifier=f.identifier,
-                     rows=f.rows)
-        for f in files
-    ]
-    return target.finish(copies)
+    return target.finish([target.link(f) for f in files])
 
 
 def confirm(

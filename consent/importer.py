@@ -19,7 +19,7 @@ import pyarrow as pa
 from audience.errors import InputError, TransientError
 from consent import events, ledger, suppressions
 from consent.records import ImportReport, LedgerKind, Rejection
-from consent.sources import Source, file_order, file_sha256, open_source
+from consent.sources import Source, extra_columns, file_order, file_sha256, open_source
 
 REPORTED_REJECTIONS = 20
 """How many rejections an ImportReport carries; the import_rejection table keeps all of them."""
@@ -159,9 +159,8 @@ def _record(
          "last": last, "head": head_hash, "at": imported_at},
     )
     total, sample = _rejections(con)
-    kept = set(KINDS[kind].columns)
-    ignored = tuple(c for c in source.named() if c not in kept)
-    return ImportReport(batch_id, kind, sha256, rows, accepted, duplicates, rejected, sample, total, ignored,
+    extra = extra_columns(source, KINDS[kind].columns)
+    return ImportReport(batch_id, kind, sha256, rows, accepted, duplicates, rejected, sample, total, extra,
                         first, last)
 
 

@@ -125,8 +125,8 @@ class ImportReport:
     rejections: tuple[Rejection, ...]
     """The first rejections by row (all of them are in the `import_rejection` table)."""
     rejections_total: int
-    ignored_columns: tuple[str, ...]
-    """Columns of the file the ledger does not keep (data minimisation)."""
+    extra_columns: tuple[str, ...]
+    """Columns of the file outside the contract, kept with each row as `extra`."""
     first_seq: int | None
     last_seq: int | None
 

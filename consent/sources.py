@@ -83,13 +83,14 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, table: str, wanted: Se
           shape: str = "SELECT * FROM consent_source", params: dict[str, object] | None = None) -> int:
     """Create the temp table `table` from the file, through `shape`; returns its rows.
 
-    `shape` is a query over `consent_source` (row_problem, then each wanted column as text), `params` its
+    `shape` is a query over `consent_source` (row_problem, each wanted column as text, then `extra`), `params` its
     parameters; by default the table is `consent_source` itself. Values lose surrounding spaces; an empty value (or
-    only spaces) is NULL, i.e. absent. A wanted column the file lacks is NULL throughout. Rows keep file order (run
-    inside `file_order`, and keep `shape` a per-row projection), so a row's number is rowid + 1. Reading and
-    shaping are one pass: the file's text is never materialised when `shape` types it. Run it outside a
-    transaction: a CSV whose quoted values hold line breaks is read again without parallelism. `table`, `wanted`
-    and `shape` are SQL from code.
+    only spaces) is NULL, i.e. absent. A wanted column the file lacks is NULL throughout. `extra` holds the row's
+    values of the file's other columns, a MAP from the column name as the file spells it to the text, sorted by name
+    (NULL when the row has none). Rows keep file order (run inside `file_order`, and keep `shape` a per-row
+    projection), so a row's number is rowid + 1. Reading and shaping are one pass: the file's text is never
+    materialised when `shape` types it. Run it outside a transaction: a CSV whose quoted values hold line breaks is
+    read again without parallelism. `table`, `wanted` and `shape` are SQL from code.
     """
     named = source.named()
     params = {**(params or {}), "path": str(source.path)}
@@ -99,8 +100,8 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, table: str, wanted: Se
         if position is None:
             values.append(f"NULL::VARCHAR AS {name}")
             continue
-        expression = _text(source, position, i, params)
-        values.append(f"nullif(trim({expression}), '') AS {name}")
+        values.append(f"{_trimmed(_text(source, position, i, params))} AS {name}")
+    values.append(f"{_extra(source, wanted, params)} AS extra")
     select = ",\n    ".join([f"{_row_problem(source)} AS row_problem", *values])
     create = f"CREATE OR REPLACE TEMP TABLE {table} AS WITH consent_source AS (\nSELECT\n    {select}\nFROM "
     try:
@@ -110,6 +111,31 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, table: str, wanted: Se
         with _read_errors(source.path, source.format):
             con.execute(f"{create}{_SERIAL_CSV}\n)\nSELECT * FROM (\n{shape}\n)", params)
     return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+
+
+def extra_columns(source: Source, wanted: Sequence[str]) -> tuple[str, ...]:
+    """The file's columns outside `wanted`, as the file spells them (the keys of each row's `extra`)."""
+    return tuple(source.columns[i].strip() for name, i in source.named().items() if name not in wanted)
+
+
+def _trimmed(expression: str) -> str:
+    return f"nullif(trim({expression}), '')"
+
+
+def _extra(source: Source, wanted: Sequence[str], params: dict[str, object]) -> str:
+    """SQL for the `extra` MAP of a row: its non-empty values of the columns outside `wanted`, sorted by name."""
+    entries = []
+    for name, position in sorted(source.named().items(), key=lambda item: source.columns[item[1]].strip()):
+        if name in wanted:
+            continue
+        key = f"extra_{position}"
+        params[key] = source.columns[position].strip()
+        value = _trimmed(_text(source, position, len(wanted) + position, params))
+        entries.append(f"{{'key': ${key}, 'value': {value}}}")
+    if not entries:
+        return "NULL::MAP(VARCHAR, VARCHAR)"
+    kept = f"list_filter([{', '.join(entries)}], lambda e: e.value IS NOT NULL)"
+    return f"CASE WHEN len({kept}) > 0 THEN map_from_entries({kept}) END"
 
 
 def file_sha256(path: Path) -> str:

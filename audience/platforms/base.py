@@ -2,7 +2,7 @@
 
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal, Protocol
 
@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from audience.errors import InputError
-from audience.export import ExportFile, FileIdentifier, Op, sync_directory, write_atomic
+from audience.export import ExportFile, FileIdentifier, Op, link_atomic, sync_directory, write_atomic
 
 __all__ = [
     "SHA256_WIDTH",
@@ -132,6 +132,12 @@ class Target:
         relative = self.folder / name
         _, sha256 = write_atomic(self.run_dir.joinpath(*relative.parts), chunks, sync_dir=False)
         return ExportFile(relative.as_posix(), self.platform, self.audience, self.op, identifier, rows, sha256)
+
+    def link(self, source: ExportFile) -> ExportFile:
+        """The file `source` (another folder's, same run), byte for byte in this folder; its manifest entry."""
+        relative = self.folder / PurePosixPath(source.path).name
+        link_atomic(self.run_dir / source.path, self.run_dir.joinpath(*relative.parts))
+        return replace(source, path=relative.as_posix(), platform=self.platform, audience=self.audience, op=self.op)
 
     def finish(self, files: list[ExportFile]) -> list[ExportFile]:
         """Remove files in the folder that this write did not produce (left by an earlier attempt), flush the

@@ -1,4 +1,5 @@
 -- The workspace's run records and lineage. Staging tables (raw identifiers) are created per run by store.py.
+-- Hashes and HMACs are stored uncompressed: they are random, so compressing them costs time and saves little.
 
 CREATE TABLE IF NOT EXISTS run (
     run_id            VARCHAR PRIMARY KEY,
@@ -68,7 +69,7 @@ CREATE TABLE IF NOT EXISTS membership (
     customer_id  VARCHAR NOT NULL,
     identifier   VARCHAR NOT NULL,
     id_type      VARCHAR NOT NULL,
-    sha256       VARCHAR NOT NULL,
+    sha256       VARCHAR NOT NULL USING COMPRESSION uncompressed,
     event_id     VARCHAR NOT NULL
 );
 
@@ -79,7 +80,7 @@ CREATE TABLE IF NOT EXISTS removal (
     customer_id  VARCHAR NOT NULL,
     identifier   VARCHAR NOT NULL,
     id_type      VARCHAR NOT NULL,
-    sha256       VARCHAR NOT NULL,
+    sha256       VARCHAR NOT NULL USING COMPRESSION uncompressed,
     event_id     VARCHAR NOT NULL
 );
 

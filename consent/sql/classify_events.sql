@@ -27,7 +27,8 @@ repeated AS (
                {'customer_id': p.customer_id, 'platform': p.platform, 'action': p.action,
                 'effective_at': p.effective_at, 'recorded_at': p.recorded_at,
                 'identifiers': coalesce(p.identifiers, $all_identifiers), 'source': p.source,
-                'source_record_id': p.source_record_id, 'notice_version': p.notice_version} AS content
+                'source_record_id': p.source_record_id, 'notice_version': p.notice_version,
+                'extra': p.extra} AS content
         FROM repeated_rows r
         JOIN consent_parsed p USING (source_row)
     )

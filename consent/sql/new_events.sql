@@ -7,7 +7,7 @@ SELECT
     p.event_id, p.customer_id, p.platform, p.action, p.effective_at,
     coalesce(p.recorded_at, b.imported_at) AS recorded_at,
     coalesce(p.identifiers, b.all_identifiers) AS identifiers,
-    p.source, p.source_record_id, p.notice_version,
+    p.source, p.source_record_id, p.notice_version, p.extra,
     b.imported_at
 FROM consent_parsed p
 CROSS JOIN consent_batch b

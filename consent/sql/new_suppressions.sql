@@ -4,6 +4,7 @@ SELECT
     v.position, $batch_id::BIGINT AS batch_id, p.source_row,
     p.customer_id, p.email_hmac, p.phone_hmac, p.kind, p.effective_at,
     coalesce(p.recorded_at, $imported_at::TIMESTAMPTZ) AS recorded_at,
+    p.extra,
     $imported_at::TIMESTAMPTZ AS imported_at
 FROM consent_parsed p
 JOIN consent_verdict v USING (source_row)

@@ -21,13 +21,14 @@ WITH typed AS (
         list_contains($identifier_texts, identifiers) AS identifiers_canonical,
         source,
         source_record_id,
-        notice_version
+        notice_version,
+        extra
     FROM consent_source
 ),
 checked AS (
     SELECT
         event_id, customer_id, platform, action, effective_at, recorded_at, identifiers,
-        source, source_record_id, notice_version,
+        source, source_record_id, notice_version, extra,
         row_problem,
         CASE WHEN event_id IS NULL THEN 'missing' END AS event_id_problem,
         CASE WHEN customer_id IS NULL THEN 'missing' END AS customer_id_problem,

@@ -16,7 +16,8 @@ WITH typed AS (
         s.effective_at AS effective_at_text,
         consent_instant(s.effective_at) AS effective_at,
         s.recorded_at AS recorded_at_text,
-        consent_instant(s.recorded_at) AS recorded_at
+        consent_instant(s.recorded_at) AS recorded_at,
+        s.extra
     FROM consent_source s
     LEFT JOIN consent_email_keys e ON e.raw = s.email
     LEFT JOIN consent_phone_keys p ON p.raw = s.phone AND p.country IS NOT DISTINCT FROM s.country

@@ -6,6 +6,6 @@ SELECT v.source_row, l.seq,
        AND l.effective_at = v.effective_at AND (v.recorded_at IS NULL OR l.recorded_at = v.recorded_at)
        AND l.identifiers = coalesce(v.identifiers, $all_identifiers) AND l.source IS NOT DISTINCT FROM v.source
        AND l.source_record_id IS NOT DISTINCT FROM v.source_record_id
-       AND l.notice_version IS NOT DISTINCT FROM v.notice_version AS same
+       AND l.notice_version IS NOT DISTINCT FROM v.notice_version AND l.extra IS NOT DISTINCT FROM v.extra AS same
 FROM consent_parsed v JOIN consent_event l ON l.event_id = v.event_id
 WHERE v.usable

@@ -1,6 +1,7 @@
 -- The consent ledger. consent_event and suppression share one gap-free sequence (seq) and one hash chain:
 -- row_hash = sha256(prev_hash || content), prev_hash = row_hash of seq - 1 (64 zeros for seq 1), where content is
--- the JSON array written by event_content.sql / suppression_content.sql. Rows are only ever inserted.
+-- the JSON array written by event_content.sql / suppression_content.sql (a row's `extra`, the values of the
+-- file's columns outside the contract, ends the array when present). Rows are only ever inserted.
 -- The hashes and the near-unique ids are stored uncompressed: compressing them costs more time (a third of an import's
 -- writing) than the space it saves is worth.
 
@@ -18,6 +19,7 @@ CREATE TABLE IF NOT EXISTS consent_event (
     source           VARCHAR,
     source_record_id VARCHAR     USING COMPRESSION uncompressed,
     notice_version   VARCHAR,
+    extra            MAP(VARCHAR, VARCHAR),
     imported_at      TIMESTAMPTZ NOT NULL,
     prev_hash        VARCHAR     NOT NULL USING COMPRESSION uncompressed,
     row_hash         VARCHAR     NOT NULL USING COMPRESSION uncompressed
@@ -33,10 +35,15 @@ CREATE TABLE IF NOT EXISTS suppression (
     kind         VARCHAR     NOT NULL,
     effective_at TIMESTAMPTZ NOT NULL,
     recorded_at  TIMESTAMPTZ NOT NULL,
+    extra        MAP(VARCHAR, VARCHAR),
     imported_at  TIMESTAMPTZ NOT NULL,
     prev_hash    VARCHAR     NOT NULL USING COMPRESSION uncompressed,
     row_hash     VARCHAR     NOT NULL USING COMPRESSION uncompressed
 );
+
+-- Ledgers made before `extra` existed get it empty (their rows' content is unchanged).
+ALTER TABLE consent_event ADD COLUMN IF NOT EXISTS extra MAP(VARCHAR, VARCHAR);
+ALTER TABLE suppression ADD COLUMN IF NOT EXISTS extra MAP(VARCHAR, VARCHAR);
 
 -- One row per import; first_seq is UNIQUE so that two writers appending at once cannot both commit.
 CREATE TABLE IF NOT EXISTS import_batch (

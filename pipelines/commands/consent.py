@@ -109,8 +109,8 @@ def _print_report(file: Path, report: ImportReport) -> None:
                f"{report.rejected:,} rejected.")
     if report.last_seq is not None:
         typer.echo(f"Appended seq {report.first_seq:,} to {report.last_seq:,}.")
-    if report.ignored_columns:
-        typer.echo(f"Columns not kept in the ledger: {', '.join(report.ignored_columns)}.")
+    if report.extra_columns:
+        typer.echo(f"Columns outside the contract, kept with each row as `extra`: {', '.join(report.extra_columns)}.")
     if report.rejections:
         typer.echo(f"Rejections (first {min(SHOWN_REJECTIONS, report.rejections_total)} of "
                    f"{report.rejections_total:,}; all are in the import_rejection table, batch {report.batch_id}):")

@@ -16,6 +16,7 @@ from audience.export import (
     ExportFile,
     Manifest,
     file_sha256,
+    link_atomic,
     read_manifest,
     verify_manifest,
     write_atomic,
@@ -106,6 +107,26 @@ def test_write_atomic_replaces_a_file_in_full(tmp_path: Path) -> None:
 
     assert target.read_bytes() == b"short\n"
     assert mode(target) == 0o600
+
+
+@pytest.mark.parametrize("links", [True, False], ids=["hard link", "copy where links fail"])
+def test_link_atomic_gives_the_same_bytes_owner_only_in_a_new_folder(
+    tmp_path: Path, open_umask: None, monkeypatch: pytest.MonkeyPatch, links: bool
+) -> None:
+    source = tmp_path / "full" / "f.csv"
+    write_atomic(source, [b"a\nb\n"])
+    target = tmp_path / "add" / "f.csv"
+    write_atomic(target, [b"an older attempt\n"])
+    if not links:
+        def refuse(*_: object) -> None:
+            raise OSError("no hard links here")
+        monkeypatch.setattr(os, "link", refuse)
+
+    link_atomic(source, target)
+
+    assert target.read_bytes() == b"a\nb\n" and mode(target) == 0o600 and mode(target.parent) == 0o700
+    assert (target.stat().st_ino == source.stat().st_ino) is links
+    assert sorted(p.name for p in target.parent.iterdir()) == ["f.csv"]
 
 
 def test_manifest_is_stable_json_sorted_by_path(tmp_path: Path) -> None:

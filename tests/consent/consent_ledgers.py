@@ -82,7 +82,8 @@ def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]
 
 def _append(con: duckdb.DuckDBPyConnection, table_name: ledger.LedgerTable, rows: pa.Table) -> None:
     con.register("test_rows", rows)
-    con.execute("CREATE OR REPLACE TEMP TABLE test_staged AS SELECT *, source_row AS position FROM test_rows")
+    con.execute("CREATE OR REPLACE TEMP TABLE test_staged AS "
+                "SELECT *, NULL::MAP(VARCHAR, VARCHAR) AS extra, source_row AS position FROM test_rows")
     con.unregister("test_rows")
     ledger.append(con, table_name, "test_staged")
     con.execute("DROP TABLE test_staged")

@@ -108,8 +108,9 @@ def test_append_refuses_repeated_positions() -> None:
     con = fresh()
     con.execute("CREATE TEMP TABLE staged AS SELECT * EXCLUDE (seq, prev_hash, row_hash), 1 AS position "
                 "FROM consent_event")
-    con.execute("INSERT INTO staged VALUES (1, 1, 'E1', 'C1', 'meta', 'grant', now(), now(), ['email'], NULL, NULL, "
-                "NULL, now(), 1), (1, 2, 'E2', 'C1', 'meta', 'grant', now(), now(), ['email'], NULL, NULL, NULL, "
-                "now(), 1)")
+    con.execute("INSERT INTO staged BY NAME SELECT 1 AS batch_id, i AS source_row, 'E' || i AS event_id, "
+                "'C1' AS customer_id, 'meta' AS platform, 'grant' AS action, now() AS effective_at, "
+                "now() AS recorded_at, ['email'] AS identifiers, now() AS imported_at, 1 AS position "
+                "FROM range(1, 3) t(i)")
     with pytest.raises(ValueError, match="must not repeat"):
         ledger.append(con, "consent_event", "staged")

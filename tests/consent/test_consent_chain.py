@@ -4,14 +4,16 @@ import json
 import re
 from datetime import UTC, datetime, timedelta
 from hashlib import sha256
+from pathlib import Path
 
 import pytest
 
 from consent import chain
+from consent.importer import import_file
 from consent.integrity import verify
 from consent.ledger import head
 from consent.records import ConsentEvent, Suppression
-from consent_ledgers import IMPORTED_AT, append_events, append_suppressions, fresh
+from consent_ledgers import IMPORTED_AT, append_events, append_suppressions, fresh, write_csv
 
 T = datetime(2026, 1, 1, tzinfo=UTC)
 EVENTS = [
@@ -92,3 +94,15 @@ def test_verify_names_the_first_broken_seq(statement: str, seq: int, what: str) 
     con.execute(statement)
     broken = verify(con).broken
     assert broken is not None and broken.seq == seq and what in broken.what
+
+
+def test_a_row_with_extra_columns_recomputes_with_them_as_a_json_object_at_the_end(tmp_path: Path) -> None:
+    con = fresh()
+    path = write_csv(tmp_path / "e.csv", ("event_id", "customer_id", "platform", "action", "effective_at", "zeta",
+                                          "Alpha"), [("E1", "C1", "*", "grant", "2026-01-01T00:00:00Z", "ż \"q\"", "1")])
+    import_file(con, path, now=IMPORTED_AT)
+    (row_hash,) = con.execute("SELECT row_hash FROM consent_event").fetchall()[0]
+    content = duckdb_json(["consent_event", 1, 1, 1, "E1", "C1", "*", "grant", epoch_us(T), epoch_us(IMPORTED_AT),
+                           ["device_id", "email", "phone"], None, None, None, epoch_us(IMPORTED_AT),
+                           {"Alpha": "1", "zeta": "ż \"q\""}])
+    assert row_hash == sha256((chain.GENESIS + content).encode()).hexdigest()

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from audience.errors import InputError
 from consent import chain, importer
 from consent.importer import import_file
+from consent.integrity import verify
 from consent.keys import identifier_hmac
 from consent.records import Rejection
 from consent_ledgers import fresh, write_csv
@@ -173,15 +174,86 @@ def test_importing_again_is_a_no_op_and_a_changed_event_is_rejected(tmp_path: Pa
             ] == [(1, 2, 3), (2, 0, 3), (3, 0, 1)]
 
 
-def test_the_report_lists_ignored_columns_and_the_batch_records_the_file(tmp_path: Path) -> None:
+def test_the_report_lists_extra_columns_and_the_batch_records_the_file(tmp_path: Path) -> None:
     con = fresh()
-    path = write_csv(tmp_path / "e.csv", (*HEADER, "ip_address"), [(*ROWS[0], "10.0.0.1")])
+    path = write_csv(tmp_path / "e.csv", (*HEADER, "Channel "), [(*ROWS[0], "app")])
     report = import_file(con, path, now=NOW)
-    assert report.ignored_columns == ("ip_address",)
+    assert report.extra_columns == ("Channel",)
+    assert con.execute("SELECT extra FROM consent_event").fetchall() == [({"Channel": "app"},)]
     assert con.execute("SELECT file_sha256, file_size, rows_read, first_seq, last_seq, head_hash FROM import_batch"
                        ).fetchall() == [(report.file_sha256, path.stat().st_size, 1, 1, 1,
                                          con.execute("SELECT row_hash FROM consent_event").fetchall()[0][0])]
-    assert "ip_address" not in str(con.execute("SELECT * FROM consent_event").fetchall())
+
+
+EXTRA_HEADER = (*HEADER[:5], "tc_string", "channel")
+EXTRA_ROWS = [
+    ("E1", "C1", "*", "grant", "2026-01-10T10:00:00Z", "CPXxRfAPXxRfA", " app "),
+    ("E2", "C2", "meta", "grant", "2026-01-10T10:00:00Z", None, "web"),
+    ("E3", "C3", "meta", "grant", "2026-01-10T10:00:00Z", "", None),
+]
+EXTRA_KEPT = [("E1", {"channel": "app", "tc_string": "CPXxRfAPXxRfA"}), ("E2", {"channel": "web"}), ("E3", None)]
+EXTRA_WRITERS = {
+    "csv": lambda p: write_csv(p / "e.csv", EXTRA_HEADER, EXTRA_ROWS),
+    "jsonl": lambda p: _write_text(p / "e.jsonl", "".join(
+        json.dumps({k: v for k, v in zip(EXTRA_HEADER, row, strict=True) if v is not None}) + "\n"
+        for row in EXTRA_ROWS)),
+    "parquet": lambda p: _write_parquet(p / "e.parquet", EXTRA_HEADER, EXTRA_ROWS),
+}
+
+
+def _write_text(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _write_parquet(path: Path, header: tuple[str, ...], rows: list[tuple]) -> Path:
+    pq.write_table(pa.table({k: [row[i] for row in rows] for i, k in enumerate(header)}), path)
+    return path
+
+
+@pytest.mark.parametrize("fmt", sorted(EXTRA_WRITERS))
+def test_extra_columns_are_kept_with_each_row_and_chained(fmt: str, tmp_path: Path) -> None:
+    con = fresh()
+    report = import_file(con, EXTRA_WRITERS[fmt](tmp_path), now=NOW)
+    assert report.accepted == 3 and sorted(report.extra_columns) == ["channel", "tc_string"]
+    kept = con.execute("SELECT event_id, extra FROM consent_event ORDER BY seq").fetchall()
+    assert kept == EXTRA_KEPT
+    assert verify(con).intact
+    con.execute("UPDATE consent_event SET extra = MAP {'channel': 'store'} WHERE seq = 2")
+    broken = verify(con).broken
+    assert broken is not None and broken.seq == 2
+
+
+def test_the_same_event_with_other_extra_values_is_a_conflict(tmp_path: Path) -> None:
+    con = fresh()
+    import_file(con, EXTRA_WRITERS["csv"](tmp_path), now=NOW)
+    again = import_file(con, EXTRA_WRITERS["csv"](tmp_path), now=NOW)
+    changed = write_csv(tmp_path / "changed.csv", EXTRA_HEADER, [(*EXTRA_ROWS[1][:6], "store")])
+    conflict = import_file(con, changed, now=NOW)
+    assert (again.accepted, again.duplicates) == (0, 3)
+    assert (conflict.accepted, conflict.rejected) == (0, 1)
+
+
+def test_a_ledger_made_before_extra_existed_still_verifies_and_imports(tmp_path: Path) -> None:
+    con = fresh()
+    import_file(con, WRITERS["csv"](tmp_path), now=NOW)
+    con.execute("ALTER TABLE consent_event DROP COLUMN extra")
+    con.execute("ALTER TABLE suppression DROP COLUMN extra")
+    later = write_csv(tmp_path / "later.csv", EXTRA_HEADER,
+                      [("E9", "C9", "*", "grant", "2026-01-10T10:00:00Z", "x", "app")])
+    report = import_file(con, later, now=NOW)
+    assert report.accepted == 1 and verify(con).intact
+
+
+def test_suppressions_keep_their_extra_columns(tmp_path: Path) -> None:
+    con = fresh()
+    path = write_csv(tmp_path / "s.csv", ("customer_id", "kind", "effective_at", "ticket"),
+                     [("C1", "objection", "2026-01-10T10:00:00Z", "T-17"), ("C2", "minor", "2026-01-10T10:00:00Z", "")])
+    report = import_file(con, path, now=NOW)
+    assert report.extra_columns == ("ticket",)
+    assert con.execute("SELECT customer_id, extra FROM suppression ORDER BY seq").fetchall() == [
+        ("C1", {"ticket": "T-17"}), ("C2", None)]
+    assert verify(con).intact
 
 
 def test_a_failed_import_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,8 +12,8 @@ CREATE TABLE IF NOT EXISTS run_evaluation (
 CREATE TABLE IF NOT EXISTS run_key (
     run_id       VARCHAR NOT NULL,
     customer_id  VARCHAR NOT NULL,
-    email_hmac   VARCHAR,
-    phone_hmac   VARCHAR
+    email_hmac   VARCHAR USING COMPRESSION uncompressed,
+    phone_hmac   VARCHAR USING COMPRESSION uncompressed
 );
 
 CREATE TABLE IF NOT EXISTS purged_run (
