@@ -68,17 +68,6 @@ def next_batch_id(con: duckdb.DuckDBPyConnection) -> int:
     return int(con.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM import_batch").fetchall()[0][0])
 
 
-def number_new_rows(con: duckdb.DuckDBPyConnection, verdicts: str) -> None:
-    """Add `position` to the temp table `verdicts` (source_row, verdict, ...): 1, 2, ... over its rows whose verdict
-    is 'new', in source_row order, which is the order `append` writes them in. `verdicts` is a name from code."""
-    new, top = con.execute(
-        f"SELECT count(*), coalesce(max(source_row), 0) FROM {verdicts} WHERE verdict = 'new'"
-    ).fetchall()[0]
-    numbering = "source_row" if new == top else "row_number() OVER (PARTITION BY verdict = 'new' ORDER BY source_row)"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {verdicts} AS "
-                f"SELECT *, CASE WHEN verdict = 'new' THEN {numbering} END AS position FROM {verdicts}")
-
-
 def append(con: duckdb.DuckDBPyConnection, table: LedgerTable, staged: str) -> tuple[int, int, str] | None:
     """Append the rows of `staged` (a temp table or view) to `table` in `position` order, continuing seq and the chain.
 

@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from audience.identifiers.columns import canonical_email_column, canonical_phone_column
 from consent.keys import hmac_parameters, identifier_hmac_sql
-from consent.ledger import number_new_rows, sql
+from consent.ledger import sql
 from consent.records import SUPPRESSION_KINDS
 from consent.sources import Source, stage
 
@@ -37,7 +37,6 @@ def prepare(con: duckdb.DuckDBPyConnection, source: Source, batch_id: int, impor
     for table in ("consent_source", "consent_email_keys", "consent_phone_keys"):
         con.execute(f"DROP TABLE {table}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE consent_verdict AS {sql('classify_suppressions')}")
-    number_new_rows(con, "consent_verdict")
     con.execute(f"CREATE OR REPLACE TEMP TABLE consent_new AS {sql('new_suppressions')}",
                 {"batch_id": batch_id, "imported_at": imported_at})
     con.execute(
