@@ -20,7 +20,9 @@ TABLES: tuple[LedgerTable, ...] = ("consent_event", "suppression")
 CONTENT_SQL: dict[LedgerTable, str] = {"consent_event": "event_content", "suppression": "suppression_content"}
 """The SQL expression file that serialises a row of each table for its hash."""
 
-LINK_BATCH_ROWS = 1_000_000
+LINK_BATCH_ROWS = 250_000
+"""Rows per chunk of `append`: small enough that chaining and writing overlap from the start, large enough that a
+chunk's fixed costs do not count."""
 _SQL = Path(__file__).parent / "sql"
 
 
