@@ -35,7 +35,7 @@ def prepare(con: duckdb.DuckDBPyConnection, source: Source, batch_id: int, impor
                          "identifier_types": list(IDENTIFIERS), "identifier_problem": IDENTIFIER_PROBLEM,
                          "identifier_texts": list(IDENTIFIER_TEXTS),
                          "identifier_lists": [sorted(text.split("|")) for text in IDENTIFIER_TEXTS]})
-    con.execute("CREATE OR REPLACE TEMP VIEW consent_parsed AS SELECT rowid + 1 AS source_row, * "
+    con.execute("CREATE OR REPLACE TEMP VIEW consent_parsed AS SELECT rowid AS row_index, rowid + 1 AS source_row, * "
                 "FROM consent_parsed_rows")
     con.execute(f"CREATE OR REPLACE TEMP TABLE consent_verdict AS "
                 f"{sql('classify_events', recorded=_recorded_sql(con))}",

@@ -73,8 +73,8 @@ def next_batch_id(con: duckdb.DuckDBPyConnection) -> int:
 def append(con: duckdb.DuckDBPyConnection, table: LedgerTable, staged: str) -> tuple[int, int, str] | None:
     """Append the rows of `staged` (a temp table or view) to `table` in `position` order, continuing seq and the chain.
 
-    `staged` has the table's columns except seq, prev_hash and row_hash, plus `position`: distinct positive integers
-    (gaps allowed) that order the rows. Returns (first seq, last seq, head hash), or None when there was nothing to
+    `staged` has the table's columns except seq, prev_hash and row_hash, plus `position`: distinct integers (gaps
+    allowed) that order the rows. Returns (first seq, last seq, head hash), or None when there was nothing to
     append. Call inside a transaction: the append is all or nothing.
     """
     base, prev = head(con)
@@ -83,8 +83,6 @@ def append(con: duckdb.DuckDBPyConnection, table: LedgerTable, staged: str) -> t
     ).fetchall()[0]
     if count == 0:
         return None
-    if low < 1:
-        raise ValueError(f"{staged}.position must be positive")
     writer = _ChunkWriter(con, table, staged)
     chunks = [(first, min(first + LINK_BATCH_ROWS - 1, high)) for first in range(low, high + 1, LINK_BATCH_ROWS)]
     done: _Chunk | None = None

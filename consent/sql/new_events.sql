@@ -1,9 +1,9 @@
--- The events to append, in the ledger's columns (without seq and the hashes), and their position (the file's row
--- number: distinct, and increasing in the order they are appended). The usable rows of consent_parsed, less those
--- consent_verdict says are not new (the part `not_new` is that anti join, or nothing when it is empty); the batch's
--- constants come from the one-row table consent_batch.
+-- The events to append, in the ledger's columns (without seq and the hashes), and their position: the file's row
+-- number - 1, i.e. the rowid under consent_parsed, so that a range of positions reads only its part of the table.
+-- The usable rows of consent_parsed, less those consent_verdict says are not new (the part `not_new` is that anti
+-- join, or nothing when it is empty); the batch's constants come from the one-row table consent_batch.
 SELECT
-    p.source_row AS position, b.batch_id, p.source_row,
+    p.row_index AS position, b.batch_id, p.source_row,
     p.event_id, p.customer_id, p.platform, p.action, p.effective_at,
     coalesce(p.recorded_at, b.imported_at) AS recorded_at,
     coalesce(p.identifiers, b.all_identifiers) AS identifiers,
