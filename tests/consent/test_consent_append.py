@@ -55,6 +55,9 @@ def test_the_chain_runs_on_across_import_batches(tmp_path: Path) -> None:
     assert rows[2][1] == rows[1][2] == first_head
     assert [row_hash for _, _, row_hash, _ in rows] == recomputed(con)
     assert verify(con).intact and ledger.head(con) == (5, rows[-1][2])
+    leftovers = con.execute("SELECT (SELECT count(*) FROM duckdb_tables() WHERE temporary) + "
+                            "(SELECT count(*) FROM duckdb_views() WHERE temporary AND NOT internal)").fetchall()
+    assert leftovers == [(0,)]
 
 
 @pytest.mark.parametrize("chunk", [1, 2, 3, 4, 100])
