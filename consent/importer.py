@@ -7,6 +7,7 @@ are one transaction, made only if the ledger did not change meanwhile.
 """
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,12 +19,13 @@ import pyarrow as pa
 from audience.errors import InputError, TransientError
 from consent import events, ledger, suppressions
 from consent.records import ImportReport, LedgerKind, Rejection
-from consent.sources import Source, extra_columns, file_order, open_source, stage
+from consent.sources import Source, extra_columns, file_order, file_sha256, open_source
 
 REPORTED_REJECTIONS = 20
 """How many rejections an ImportReport carries; the import_rejection table keeps all of them."""
-_STAGED = ("consent_source", "consent_parsed", "consent_verdict", "consent_email_keys", "consent_phone_keys",
-           "consent_new", "consent_rejected")
+_STAGED = ("consent_new", "consent_parsed", "consent_source", "consent_parsed_rows", "consent_verdict",
+           "consent_email_keys", "consent_phone_keys", "consent_batch", "consent_rejected")
+"""The temporary tables and views of an import, dependent views first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,24 +72,25 @@ def import_file(
     spec = KINDS[kind]
     _check_columns(source, kind, spec)
     imported_at = now or datetime.now(UTC)
-    try:
-        with file_order(con):
-            rows = stage(con, source, "consent_source", spec.columns)
-            con.execute(ledger.sql("macros"))
-            seen, batch_id = ledger.head(con), ledger.next_batch_id(con)
-            if kind == "events":
-                duplicates = events.prepare(con, batch_id, imported_at)
-            else:
-                duplicates = suppressions.prepare(con, batch_id, imported_at, default_region)
-            with _transaction(con):
-                if ledger.head(con) != seen or ledger.next_batch_id(con) != batch_id:
-                    raise TransientError(f"The consent ledger changed while {path.name} was being checked (another "
-                                         "import?); import the file again.")
-                appended = ledger.append(con, spec.table, "consent_new")
-                return _record(con, source, kind, batch_id, rows, duplicates, appended, imported_at)
-    finally:
-        for table in _STAGED:
-            con.execute(f"DROP TABLE IF EXISTS {table}")
+    with ThreadPoolExecutor(max_workers=1) as hashing:
+        digest = hashing.submit(file_sha256, path)
+        try:
+            with file_order(con):
+                con.execute(ledger.sql("macros"))
+                seen, batch_id = ledger.head(con), ledger.next_batch_id(con)
+                if kind == "events":
+                    rows, duplicates = events.prepare(con, source, batch_id, imported_at)
+                else:
+                    rows, duplicates = suppressions.prepare(con, source, batch_id, imported_at, default_region)
+                with _transaction(con):
+                    if ledger.head(con) != seen or ledger.next_batch_id(con) != batch_id:
+                        raise TransientError(f"The consent ledger changed while {path.name} was being checked "
+                                             "(another import?); import the file again.")
+                    appended = ledger.append(con, spec.table, "consent_new")
+                    return _record(con, source, digest.result(), kind, batch_id, rows, duplicates, appended,
+                                   imported_at)
+        finally:
+            _drop_staged(con)
 
 
 def import_events(con: duckdb.DuckDBPyConnection, path: Path, *, now: datetime | None = None) -> ImportReport:
@@ -136,8 +139,8 @@ def _check_columns(source: Source, kind: LedgerKind, spec: _Kind) -> None:
 
 
 def _record(
-    con: duckdb.DuckDBPyConnection, source: Source, kind: LedgerKind, batch_id: int, rows: int, duplicates: int,
-    appended: tuple[int, int, str] | None, imported_at: datetime,
+    con: duckdb.DuckDBPyConnection, source: Source, sha256: str, kind: LedgerKind, batch_id: int, rows: int,
+    duplicates: int, appended: tuple[int, int, str] | None, imported_at: datetime,
 ) -> ImportReport:
     first, last, head_hash = appended if appended is not None else (None, None, None)
     accepted = 0 if first is None or last is None else last - first + 1
@@ -151,13 +154,13 @@ def _record(
     con.execute(
         "INSERT INTO import_batch VALUES ($batch, $kind, $path, $sha, $size, $rows, $accepted, $duplicates, "
         "$rejected, $first, $last, $head, $at)",
-        {"batch": batch_id, "kind": kind, "path": str(source.path), "sha": source.sha256, "size": source.size,
+        {"batch": batch_id, "kind": kind, "path": str(source.path), "sha": sha256, "size": source.size,
          "rows": rows, "accepted": accepted, "duplicates": duplicates, "rejected": rejected, "first": first,
          "last": last, "head": head_hash, "at": imported_at},
     )
     total, sample = _rejections(con)
     extra = extra_columns(source, KINDS[kind].columns)
-    return ImportReport(batch_id, kind, source.sha256, rows, accepted, duplicates, rejected, sample, total, extra,
+    return ImportReport(batch_id, kind, sha256, rows, accepted, duplicates, rejected, sample, total, extra,
                         first, last)
 
 
@@ -168,6 +171,17 @@ def _rejections(con: duckdb.DuckDBPyConnection) -> tuple[int, tuple[Rejection, .
         {"n": REPORTED_REJECTIONS},
     ).fetchall()
     return total, tuple(Rejection(int(r), str(c), str(why), bool(k)) for r, c, why, k in rows)
+
+
+def _drop_staged(con: duckdb.DuckDBPyConnection) -> None:
+    kinds = dict(con.execute(
+        "SELECT table_name, table_type FROM information_schema.tables WHERE table_catalog = 'temp' "
+        "AND list_contains($names, table_name)",
+        {"names": list(_STAGED)},
+    ).fetchall())
+    for name in _STAGED:
+        if name in kinds:
+            con.execute(f"DROP {'VIEW' if kinds[name] == 'VIEW' else 'TABLE'} {name}")
 
 
 @contextmanager

@@ -5,11 +5,13 @@ share one gap-free sequence and one hash chain, so that `head()` names the whole
 """
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from consent import chain
 
@@ -18,7 +20,9 @@ TABLES: tuple[LedgerTable, ...] = ("consent_event", "suppression")
 CONTENT_SQL: dict[LedgerTable, str] = {"consent_event": "event_content", "suppression": "suppression_content"}
 """The SQL expression file that serialises a row of each table for its hash."""
 
-LINK_BATCH_ROWS = 1_000_000
+LINK_BATCH_ROWS = 250_000
+"""Rows per chunk of `append`: small enough that chaining and writing overlap from the start, large enough that a
+chunk's fixed costs do not count."""
 _SQL = Path(__file__).parent / "sql"
 
 
@@ -66,80 +70,118 @@ def next_batch_id(con: duckdb.DuckDBPyConnection) -> int:
     return int(con.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM import_batch").fetchall()[0][0])
 
 
-def number_new_rows(con: duckdb.DuckDBPyConnection, verdicts: str) -> None:
-    """Add `position` to the temp table `verdicts` (source_row, verdict, ...): 1, 2, ... over its rows whose verdict
-    is 'new', in source_row order, which is the order `append` writes them in. `verdicts` is a name from code."""
-    new, top = con.execute(
-        f"SELECT count(*), coalesce(max(source_row), 0) FROM {verdicts} WHERE verdict = 'new'"
-    ).fetchall()[0]
-    numbering = "source_row" if new == top else "row_number() OVER (PARTITION BY verdict = 'new' ORDER BY source_row)"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {verdicts} AS "
-                f"SELECT *, CASE WHEN verdict = 'new' THEN {numbering} END AS position FROM {verdicts}")
-
-
 def append(con: duckdb.DuckDBPyConnection, table: LedgerTable, staged: str) -> tuple[int, int, str] | None:
-    """Append the rows of the temp table `staged` to `table` in `position` order, continuing seq and the chain.
+    """Append the rows of `staged` (a temp table or view) to `table` in `position` order, continuing seq and the chain.
 
-    `staged` has the table's columns except seq, prev_hash and row_hash, plus `position`: 1, 2, ... without gaps.
-    Returns (first seq, last seq, head hash), or None when there was nothing to append. Call inside a
-    transaction: the append is all or nothing.
+    `staged` has the table's columns except seq, prev_hash and row_hash, plus `position`: distinct integers (gaps
+    allowed) that order the rows. Returns (first seq, last seq, head hash), or None when there was nothing to
+    append. Call inside a transaction: the append is all or nothing.
     """
     base, prev = head(con)
-    count, top = con.execute(f"SELECT count(*), coalesce(max(position), 0) FROM {staged}").fetchall()[0]
-    if count != top:
-        raise ValueError(f"{staged}.position must number its {count} rows 1 to {count}")
+    count, low, high = con.execute(
+        f"SELECT count(*), coalesce(min(position), 1), coalesce(max(position), 0) FROM {staged}"
+    ).fetchall()[0]
     if count == 0:
         return None
-    writer = _ChunkWriter(con, table, staged, base)
-    chunks = [(first, min(first + LINK_BATCH_ROWS - 1, int(count))) for first in range(1, int(count) + 1,
-                                                                                      LINK_BATCH_ROWS)]
-    contents = writer.contents(*chunks[0])
-    done: tuple[int, int, pa.Array, pa.Array] | None = None
+    writer = _ChunkWriter(con, table, staged)
+    chunks = [(first, min(first + LINK_BATCH_ROWS - 1, high)) for first in range(low, high + 1, LINK_BATCH_ROWS)]
+    done: _Chunk | None = None
+    read = writer.read(chunks[0], base)
     with ThreadPoolExecutor(max_workers=1) as database:
-        for i, (first, upto) in enumerate(chunks):
-            following = chunks[i + 1] if i + 1 < len(chunks) else None
-            work = database.submit(writer.write_then_read, done, following)
+        for following in [*chunks[1:], None]:
+            seq = read.seq + len(read.contents)
+            work = database.submit(writer.write_then_read, done, following, seq)
             try:
-                prev_hashes, row_hashes = chain.link(prev, contents)
+                prev_hashes, row_hashes = chain.link(prev, read.contents)
             finally:
-                contents = work.result()
-            done, prev = (first, upto, prev_hashes, row_hashes), row_hashes[-1].as_py()
-        writer.write_then_read(done, None)
-    return base + 1, base + int(count), prev
+                upcoming = work.result()
+            if read.contents:
+                done, prev = _Chunk(read.bounds, read.seq, prev_hashes, row_hashes), row_hashes[-1].as_py()
+            else:
+                done = None
+            read = upcoming
+        writer.write_then_read(done, None, 0)
+    if read.seq != base + count or writer.written != count:
+        raise RuntimeError(f"{staged} changed while it was appended ({count} rows, {writer.written} written)")
+    return base + 1, base + count, prev
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """The canonical contents of the staged rows in one range of positions, in order, and the seq before them."""
+
+    bounds: tuple[int, int]
+    seq: int
+    contents: list[bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class _Chunk:
+    """A chained range of positions, ready to insert: its rows get seq + 1, seq + 2, ... in position order."""
+
+    bounds: tuple[int, int]
+    seq: int
+    prev_hashes: pa.Array
+    row_hashes: pa.Array
 
 
 class _ChunkWriter:
-    """The database side of `append`, one chunk of positions at a time.
+    """The database side of `append`, one range of positions at a time.
 
-    While Python chains one chunk's hashes, a worker thread writes the previous chunk and reads the next one's
+    While Python chains one range's hashes, a worker thread inserts the previous range and reads the next one's
     contents; the connection is only ever used by one thread at a time.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, table: LedgerTable, staged: str, base: int) -> None:
-        self.con, self.table, self.base = con, table, base
-        self.rows = (f"(SELECT * EXCLUDE (position), $base + position AS seq FROM {staged} "
-                     "WHERE position BETWEEN $first AND $upto)")
+    def __init__(self, con: duckdb.DuckDBPyConnection, table: LedgerTable, staged: str) -> None:
+        self.con, self.table, self.staged, self.written = con, table, staged, 0
         self.content = content_sql(table)
 
-    def contents(self, first: int, upto: int) -> list[bytes]:
-        """The canonical contents of the rows at positions first..upto, in order."""
-        return self.con.sql(
-            f"SELECT CAST({self.content} AS BLOB) FROM {self.rows} ORDER BY seq",
-            params={"base": self.base, "first": first, "upto": upto},
-        ).to_arrow_table().column(0).to_pylist()
+    def read(self, bounds: tuple[int, int] | None, seq: int) -> _Read:
+        """The contents of the rows in `bounds` (inclusive positions), numbered on from `seq`."""
+        if bounds is None:
+            return _Read((0, -1), seq, [])
+        params = {"seq": seq, "first": bounds[0], "upto": bounds[1]}
+        rows = self.con.sql(
+            f"SELECT position, CAST({self.content} AS BLOB) FROM {self._numbered(bounds)} ORDER BY position",
+            params=params,
+        ).to_arrow_table()
+        positions = rows.column(0)
+        if len(positions) > 1 and not pc.all(pc.greater(positions[1:], positions[:-1])).as_py():
+            raise ValueError(f"{self.staged}.position must not repeat")
+        return _Read(bounds, seq, rows.column(1).to_pylist())
 
-    def write_then_read(self, done: tuple[int, int, pa.Array, pa.Array] | None,
-                        following: tuple[int, int] | None) -> list[bytes]:
-        """Insert a chained chunk (if any), then read the contents of the following one (if any)."""
+    def write_then_read(self, done: _Chunk | None, following: tuple[int, int] | None, seq: int) -> _Read:
+        """Insert a chained chunk (if any), then read the contents of the following range (if any)."""
         if done is not None:
-            first, upto, prev_hashes, row_hashes = done
-            hashes = pa.table({"seq": pa.array(range(self.base + first, self.base + upto + 1), pa.int64()),
-                               "prev_hash": prev_hashes, "row_hash": row_hashes})
+            rows = len(done.row_hashes)
+            hashes = pa.table({"seq": pa.array(range(done.seq + 1, done.seq + rows + 1), pa.int64()),
+                               "prev_hash": done.prev_hashes, "row_hash": done.row_hashes})
             self.con.register("consent_hashes", hashes)
             try:
-                self.con.execute(f"INSERT INTO {self.table} BY NAME SELECT p.*, h.prev_hash, h.row_hash "
-                                 f"FROM {self.rows} p JOIN consent_hashes h USING (seq)",
-                                 {"base": self.base, "first": first, "upto": upto})
+                inserted = self.con.execute(
+                    f"INSERT INTO {self.table} BY NAME SELECT p.* EXCLUDE (position), h.prev_hash, h.row_hash "
+                    f"FROM {self._numbered(done.bounds)} p JOIN consent_hashes h USING (seq)",
+                    {"seq": done.seq, "first": done.bounds[0], "upto": done.bounds[1]},
+                ).fetchall()[0][0]
             finally:
                 self.con.unregister("consent_hashes")
-        return self.contents(*following) if following is not None else []
+            if inserted != rows:
+                raise RuntimeError(f"{self.staged} changed while it was appended ({rows} rows chained, "
+                                   f"{inserted} inserted)")
+            self.written += rows
+        return self.read(following, seq)
+
+    def _numbered(self, bounds: tuple[int, int]) -> str:
+        """The staged rows with positions $first..$upto, each with its seq: $seq + its rank among them.
+
+        When every position of the range is taken (the usual case) the rank is arithmetic; otherwise a narrow
+        numbering of the range's positions is joined.
+        """
+        staged, first, upto = self.staged, *bounds
+        rows = self.con.execute(f"SELECT count(*) FROM {staged} WHERE position BETWEEN $first AND $upto",
+                                {"first": first, "upto": upto}).fetchall()[0][0]
+        within = "position BETWEEN $first AND $upto"
+        if rows == upto - first + 1:
+            return f"(SELECT *, $seq + position - $first + 1 AS seq FROM {staged} WHERE {within})"
+        return (f"(SELECT s.*, n.seq FROM (SELECT * FROM {staged} WHERE {within}) s JOIN (SELECT position, $seq + "
+                f"row_number() OVER (ORDER BY position) AS seq FROM {staged} WHERE {within}) n USING (position))")

@@ -1,8 +1,9 @@
-"""Reading a consent file (CSV, JSON Lines or Parquet) into a staging table of text columns, in file order.
+"""Reading a consent file (CSV, JSON Lines or Parquet) into a staging table, in file order.
 
 DuckDB reads the file, in parallel where it can; every wanted column arrives as trimmed text (NULL where absent or
-blank), so that the validation that follows is the same SQL whatever the format. The staging table keeps the file's
-order, so a row's 1-based data-row number in the file is its rowid + 1.
+blank), so that the validation that follows is the same SQL whatever the format. That validation may run in the same
+pass, so the file's text need not be materialised. The staging table keeps the file's order, so a row's 1-based
+data-row number in the file is its rowid + 1.
 """
 
 import csv
@@ -46,7 +47,6 @@ class Source:
     overflow: tuple[int, ...]
     """Positions (0-based) of CSV columns that only exist because some row has more fields than the header."""
     size: int
-    sha256: str
 
     def named(self) -> dict[str, int]:
         """Position of each column by its normalised name (stripped, lowercase)."""
@@ -74,23 +74,26 @@ def open_source(con: duckdb.DuckDBPyConnection, path: Path) -> Source:
             described = con.execute(f"DESCRIBE SELECT * FROM {_READERS[fmt]}", {"path": str(path)}).fetchall()
         columns, types = tuple(r[0] for r in described), tuple(r[1] for r in described)
     overflow = tuple(range(_header_width(path), len(columns))) if fmt == "csv" else ()
-    source = Source(path, fmt, columns, types, overflow, path.stat().st_size, file_sha256(path))
+    source = Source(path, fmt, columns, types, overflow, path.stat().st_size)
     _refuse_ambiguous(source)
     return source
 
 
-def stage(con: duckdb.DuckDBPyConnection, source: Source, table: str, wanted: Sequence[str]) -> int:
-    """Create the temp table `table` (row_problem, each wanted column as text, then `extra`) from the file; returns
-    its rows.
+def stage(con: duckdb.DuckDBPyConnection, source: Source, table: str, wanted: Sequence[str], *,
+          shape: str = "SELECT * FROM consent_source", params: dict[str, object] | None = None) -> int:
+    """Create the temp table `table` from the file, through `shape`; returns its rows.
 
-    Values lose surrounding spaces; an empty value (or only spaces) is NULL, i.e. absent. A wanted column the file
-    lacks is NULL throughout. `extra` holds the row's values of the file's other columns, a MAP from the column
-    name as the file spells it to the text, sorted by name (NULL when the row has none). Rows keep file order (run
-    inside `file_order`), so a row's number is rowid + 1. Run it outside a transaction: a CSV whose quoted values
-    hold line breaks is read again without parallelism. `table` and `wanted` are names from code.
+    `shape` is a query over `consent_source` (row_problem, each wanted column as text, then `extra`), `params` its
+    parameters; by default the table is `consent_source` itself. Values lose surrounding spaces; an empty value (or
+    only spaces) is NULL, i.e. absent. A wanted column the file lacks is NULL throughout. `extra` holds the row's
+    values of the file's other columns, a MAP from the column name as the file spells it to the text, sorted by name
+    (NULL when the row has none). Rows keep file order (run inside `file_order`, and keep `shape` a per-row
+    projection), so a row's number is rowid + 1. Reading and shaping are one pass: the file's text is never
+    materialised when `shape` types it. Run it outside a transaction: a CSV whose quoted values hold line breaks is
+    read again without parallelism. `table`, `wanted` and `shape` are SQL from code.
     """
     named = source.named()
-    params: dict[str, object] = {"path": str(source.path)}
+    params = {**(params or {}), "path": str(source.path)}
     values = []
     for i, name in enumerate(wanted):
         position = named.get(name)
@@ -100,13 +103,13 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, table: str, wanted: Se
         values.append(f"{_trimmed(_text(source, position, i, params))} AS {name}")
     values.append(f"{_extra(source, wanted, params)} AS extra")
     select = ",\n    ".join([f"{_row_problem(source)} AS row_problem", *values])
-    create = f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT\n    {select}\nFROM "
+    create = f"CREATE OR REPLACE TEMP TABLE {table} AS WITH consent_source AS (\nSELECT\n    {select}\nFROM "
     try:
         with _read_errors(source.path, source.format, retry_serial=source.format == "csv"):
-            con.execute(create + _READERS[source.format], params)
+            con.execute(f"{create}{_READERS[source.format]}\n)\nSELECT * FROM (\n{shape}\n)", params)
     except _SerialOnly:
         with _read_errors(source.path, source.format):
-            con.execute(create + _SERIAL_CSV, params)
+            con.execute(f"{create}{_SERIAL_CSV}\n)\nSELECT * FROM (\n{shape}\n)", params)
     return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
 
 

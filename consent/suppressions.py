@@ -1,8 +1,8 @@
-"""Suppressions from a staged file: emails and phones normalised by the identifier core and kept only as keyed
-hashes, fields checked in SQL, rows compared with the ledger and the rest of the file.
+"""Suppressions from a file: emails and phones normalised by the identifier core and kept only as keyed hashes,
+fields checked in SQL, rows compared with the ledger and the rest of the file.
 
-Reads `consent_source` (see `sources.stage`) and leaves `consent_new` (the suppressions to append, with their
-position) and `consent_rejected` (source_row, column, reason, row_kept) for the importer.
+Stages the file as `consent_source` (see `sources.stage`) and leaves `consent_new` (the suppressions to append,
+with their position) and `consent_rejected` (source_row, column, reason, row_kept) for the importer.
 """
 
 from datetime import datetime
@@ -12,8 +12,9 @@ import pyarrow as pa
 
 from audience.identifiers.columns import canonical_email_column, canonical_phone_column
 from consent.keys import hmac_parameters, identifier_hmac_sql
-from consent.ledger import number_new_rows, sql
+from consent.ledger import sql
 from consent.records import SUPPRESSION_KINDS
+from consent.sources import Source, stage
 
 COLUMNS = ("customer_id", "email", "phone", "country", "kind", "effective_at", "recorded_at")
 REQUIRED = ("kind", "effective_at")
@@ -23,15 +24,19 @@ KIND_PROBLEM = f"not one of {', '.join(SUPPRESSION_KINDS)}"
 KEPT_NOTE = " (this field is ignored; the row is kept on its other keys)"
 
 
-def prepare(con: duckdb.DuckDBPyConnection, batch_id: int, imported_at: datetime, default_region: str) -> int:
-    """Build `consent_new` and `consent_rejected` from `consent_source`; returns how many rows are duplicates."""
+def prepare(con: duckdb.DuckDBPyConnection, source: Source, batch_id: int, imported_at: datetime,
+            default_region: str) -> tuple[int, int]:
+    """Stage the file as `consent_source`, then build `consent_new` and `consent_rejected`.
+
+    Returns (rows read, duplicates).
+    """
+    rows = stage(con, source, "consent_source", COLUMNS)
     _key_hashes(con, default_region)
     con.execute(f"CREATE OR REPLACE TEMP TABLE consent_parsed AS {sql('parse_suppressions')}",
                 {"kinds": list(SUPPRESSION_KINDS), "kind_problem": KIND_PROBLEM})
     for table in ("consent_source", "consent_email_keys", "consent_phone_keys"):
         con.execute(f"DROP TABLE {table}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE consent_verdict AS {sql('classify_suppressions')}")
-    number_new_rows(con, "consent_verdict")
     con.execute(f"CREATE OR REPLACE TEMP TABLE consent_new AS {sql('new_suppressions')}",
                 {"batch_id": batch_id, "imported_at": imported_at})
     con.execute(
@@ -43,7 +48,7 @@ def prepare(con: duckdb.DuckDBPyConnection, batch_id: int, imported_at: datetime
     duplicates = con.execute("SELECT count(*) FROM consent_verdict WHERE verdict = 'duplicate'").fetchall()[0][0]
     for table in ("consent_parsed", "consent_verdict"):
         con.execute(f"DROP TABLE {table}")
-    return int(duplicates)
+    return rows, int(duplicates)
 
 
 def _key_hashes(con: duckdb.DuckDBPyConnection, default_region: str) -> None:
