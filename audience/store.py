@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import duckdb
+import psutil
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -83,8 +84,18 @@ class Plan:
     remove_rows: int
 
 
+MEMORY_SHARE = 0.4
+"""The share of the machine's memory the workspace database may hold; beyond it, DuckDB spills to `<db>.tmp`."""
+
+
+def memory_limit() -> str:
+    """The workspace database's DuckDB memory_limit: MEMORY_SHARE of this machine's memory."""
+    return f"{int(psutil.virtual_memory().total * MEMORY_SHARE) >> 20}MB"
+
+
 def connect(db: Path) -> duckdb.DuckDBPyConnection:
-    """Open the workspace database (created owner-only if missing) with its lineage schema in place.
+    """Open the workspace database (created owner-only if missing) with its lineage schema in place, its memory
+    bounded by `memory_limit()`.
 
     Raises:
         TransientError: another process holds the database.
@@ -97,6 +108,7 @@ def connect(db: Path) -> duckdb.DuckDBPyConnection:
             raise
         raise TransientError(f"The workspace database {db} is in use by another process ({e}); retry later.") from None
     con.execute("SET preserve_insertion_order = false")
+    con.execute(f"SET memory_limit = '{memory_limit()}'")
     run_script(con, "schema.sql")
     run_script(con, "audit/schema.sql")
     for path in (db, db.with_name(db.name + ".wal")):
