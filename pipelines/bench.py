@@ -168,8 +168,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=Path("bench-out"), help="where generated inputs are kept")
     parser.add_argument("--sample", type=int, default=SAMPLE, help="customers for the per-record baseline")
     parser.add_argument("--run-size", type=int, default=1_000_000, help="customers for the end-to-end run")
-    parser.add_argument("--engine-size", type=int, default=3_000_000,
-                        help="customers for the local vs Dask engine runs (0 skips them; 10M needs more than 23 GB)")
+    parser.add_argument("--engine-size", type=int, default=10_000_000,
+                        help="customers for the local vs Dask engine runs (0 skips them; 10M takes about 20 minutes)")
     parser.add_argument("--stage", help=argparse.SUPPRESS)
     parser.add_argument("path", nargs="?", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
