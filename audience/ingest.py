@@ -1,6 +1,8 @@
 """Reading the customers file in bounded batches, each row numbered, with the checks that refuse rows or files."""
 
 import csv
+import queue
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,7 +81,7 @@ def customer_batches(path: Path, *, batch_rows: int = DEFAULT_BATCH_ROWS) -> Ite
     """The customers file as batches of about `batch_rows` rows, with rows that cannot be used refused."""
     names = columns(path)
     raw = _csv_batches(path, names, batch_rows) if file_format(path) == "csv" else _parquet_batches(path, batch_rows)
-    for table, refused in raw:
+    for table, refused in read_ahead(raw):
         if table.num_rows == 0 and refused.num_rows == 0:
             continue
         table = _with_core_columns(table)
@@ -120,6 +122,48 @@ def _csv_batches(path: Path, names: list[str], batch_rows: int) -> Iterator[tupl
         raise InputError(f"{path.name} cannot be read as UTF-8 CSV ({_reason_only(e)}); re-export it as UTF-8 CSV.")
     except pa.ArrowException as e:
         raise InputError(f"{path.name} cannot be read ({type(e).__name__}); re-export it as UTF-8 CSV.") from None
+
+
+_DONE = object()
+
+
+def read_ahead(items: Iterator, depth: int = 1) -> Iterator:
+    """`items`, drawn in a thread of its own up to `depth` ahead of the consumer, so that reading the next batch
+    overlaps the work on this one; an error of `items` is raised here, where the batch it stopped at would be."""
+    ready: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def draw() -> None:
+        try:
+            for item in items:
+                if not put((item, None)):
+                    return
+            put((_DONE, None))
+        except BaseException as error:  # handed to the consumer, which raises it
+            put((_DONE, error))
+
+    reader = threading.Thread(target=draw, name="read-ahead", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item, error = ready.get()
+            if error is not None:
+                raise error
+            if item is _DONE:
+                return
+            yield item
+    finally:
+        stop.set()
+        reader.join()
 
 
 class _RowNumbers:

@@ -58,27 +58,34 @@ def _string_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     return values.cast(pa.string())
 
 
-def _fill_undecided(con: duckdb.DuckDBPyConnection, table: str, raw: str, reference: Reference,
-                    region: str | None = None) -> None:
-    """Hand the values the fast path left undecided to the reference, once each, and write its answers back."""
+def _answers(con: duckdb.DuckDBPyConnection, table: str, raw: str, reference: Reference,
+             region: str | None = None) -> str:
+    """Hand the values the fast path left undecided in `table` to the reference, once each; returns the LEFT JOIN
+    that puts its answers (`{raw}_answers.value`, `.reason`) beside the rows of `table` aliased `t`."""
     value, reason, where = f"{raw}_value", f"{raw}_reason", region or "''"
     pending = con.execute(
         f"SELECT DISTINCT {raw}, {where} FROM {table} WHERE {raw} IS NOT NULL AND {value} IS NULL AND {reason} IS NULL"
     ).fetchall()
-    if not pending:
-        return
     outcomes = [reference(text, area) for text, area in pending]
-    con.register("slow", pa.table({
+    name = f"{raw}_answers"
+    con.register(name, pa.table({
         "raw": pa.array([text for text, _ in pending], pa.string()),
         "region": pa.array([area for _, area in pending], pa.string()),
         "value": pa.array([o.value for o in outcomes], pa.string()),
         "reason": pa.array([o.reason for o in outcomes], pa.string()),
     }))
-    con.execute(f"""
-        UPDATE {table} SET {value} = slow.value, {reason} = slow.reason FROM slow
-        WHERE {table}.{raw} = slow.raw AND {f"{table}.{region}" if region else "''"} = slow.region
-          AND {table}.{value} IS NULL AND {table}.{reason} IS NULL""")
-    con.unregister("slow")
+    return f"LEFT JOIN {name} ON t.{raw} = {name}.raw" + (f" AND t.{region} = {name}.region" if region else "")
+
+
+def _filled(table: str, joins: dict[str, str]) -> str:
+    """SQL reading `table` with the reference's answers (`_answers`) in the value and reason columns they fill.
+
+    A value (with its region) is undecided on every row or on none, so an answer never meets a decided row."""
+    if not joins:
+        return f"SELECT * FROM {table}"
+    replaced = ", ".join(f"coalesce(t.{raw}_value, {raw}_answers.value) AS {raw}_value, "
+                         f"coalesce(t.{raw}_reason, {raw}_answers.reason) AS {raw}_reason" for raw in joins)
+    return f"SELECT t.* REPLACE ({replaced}) FROM {table} t {' '.join(joins.values())}"
 
 
 def _email_reference(raw: str, _: str) -> Outcome:
@@ -116,8 +123,8 @@ def _column(raw: pa.Array | pa.ChunkedArray, columns: Callable[[duckdb.DuckDBPyC
         }))
         con.execute("CREATE TEMP TABLE base AS SELECT * FROM source")
         con.execute(f"CREATE TEMP TABLE decided AS {columns(con)}")
-        _fill_undecided(con, "decided", "raw", reference, "region" if region is not None else None)
-        result = con.sql("SELECT raw_value, raw_reason FROM decided ORDER BY i").to_arrow_table()
+        joins = {"raw": _answers(con, "decided", "raw", reference, "region" if region is not None else None)}
+        result = con.sql(f"SELECT raw_value, raw_reason FROM ({_filled('decided', joins)}) ORDER BY i").to_arrow_table()
     return Canonical(result.column(0).combine_chunks(), result.column(1).combine_chunks())
 
 
@@ -238,10 +245,10 @@ def normalise_customers(table: pa.Table, rules: RuleSet, *, prehashed: frozenset
         else:
             con.execute(f"CREATE TEMP TABLE canonical AS {phone_columns(con, 'decided', 'phone')}")
             canonical = "canonical"
-            _fill_undecided(con, canonical, "phone", _phone_reference(rules.default_region), "region")
-        if "email" not in prehashed:
-            _fill_undecided(con, canonical, "email", _email_reference)
-        _fill_undecided(con, canonical, "device_id", _maid_reference)
+        references = {"phone": (_phone_reference(rules.default_region), "region"), "email": (_email_reference, None),
+                      "device_id": (_maid_reference, None)}
+        joins = {raw: _answers(con, canonical, raw, reference, region)
+                 for raw, (reference, region) in references.items() if raw not in prehashed}
         given = {kind: f"lower({trimmed(kind)})" if kind in prehashed else "NULL" for kind in PREHASHABLE}
         strings = ", ".join(f"{_email_string_sql(rules.platform(p), 'email_value', 'email_cut', 'email_domain')} "
                             f"AS email_{p}" for p in PLATFORMS)
@@ -257,7 +264,7 @@ def normalise_customers(table: pa.Table, rules: RuleSet, *, prehashed: frozenset
                        sha256(substr(phone_value, 2)) AS phone_digits_sha, sha256(device_id_value) AS device_sha,
                        CASE lower({trimmed('device_os')}) WHEN 'ios' THEN 'ios' WHEN 'android' THEN 'android'
                             ELSE 'unknown' END AS os
-                FROM (SELECT *, {_email_parts_sql('email_value')} FROM {canonical}))""")
+                FROM (SELECT *, {_email_parts_sql('email_value')} FROM ({_filled(canonical, joins)})))""")
         selects, rejects = _platform_selects(rules)
         identifiers = con.sql(" UNION ALL ".join(selects)).to_arrow_table()
         rejections = con.sql(" UNION ALL ".join([

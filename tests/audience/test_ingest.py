@@ -1,5 +1,6 @@
 import csv
 import random
+import threading
 from pathlib import Path
 
 import pyarrow as pa
@@ -14,6 +15,7 @@ from audience.ingest import (
     attributes,
     customer_batches,
     narrowest_types,
+    read_ahead,
 )
 
 
@@ -116,3 +118,30 @@ def test_attributes_drop_raw_identifiers_and_take_the_narrowest_type() -> None:
     assert types["since"] == pa.date32()
     assert types["newsletter"] == pa.bool_()
     assert types["city"] == pa.string()
+
+
+def test_read_ahead_gives_every_item_in_order_and_raises_where_the_source_failed() -> None:
+    def source():
+        yield from range(5)
+        raise InputError("row 6, email: broken")
+
+    got = []
+    with pytest.raises(InputError, match="row 6"):
+        for item in read_ahead(source()):
+            got.append(item)
+    assert got == list(range(5))
+
+
+def test_read_ahead_stops_its_thread_when_the_consumer_stops_early() -> None:
+    drawn = []
+
+    def source():
+        for i in range(1_000):
+            drawn.append(i)
+            yield i
+
+    items = read_ahead(source())
+    assert next(items) == 0
+    items.close()
+    assert not any(t.name == "read-ahead" for t in threading.enumerate())
+    assert len(drawn) <= 3
