@@ -173,7 +173,7 @@ def process_partition(partition: Partition, rules: RuleSet, key: WorkspaceKey, *
             normalised = normalise_customers(batch.select(["customer_id", "source_row", *ingest.CORE_COLUMNS[1:]]),
                                              rules, prehashed=prehashed)
             write("customers", ingest.attributes(batch))
-            write("identifiers", _packed(con, normalised.identifiers))
+            write("identifiers", normalised.identifiers.select(list(IDENTIFIER_COLUMNS)))
             write("rejections", normalised.rejections.select(list(REJECTION_COLUMNS)))
             write("keys", customer_key_hmacs(con, normalised.keys, key.value).to_arrow_table()
                   .select(list(KEY_COLUMNS)))
@@ -182,14 +182,6 @@ def process_partition(partition: Partition, rules: RuleSet, key: WorkspaceKey, *
             fields += normalised.rejections.num_rows
     return PartitionOutput(partition.index, paths["customers"], paths["identifiers"], paths["rejections"],
                            paths["keys"], accepted, len(repeated), identifiers, fields)
-
-
-def _packed(con: duckdb.DuckDBPyConnection, identifiers: pa.Table) -> pa.Table:
-    """Identifiers as staged: the SHA-256 as 32 bytes (half the size of hex) and the value only where the platform
-    receives it unhashed."""
-    ids = identifiers.select(list(IDENTIFIER_COLUMNS))
-    return con.sql("SELECT customer_id, source_row, identifier, platform, id_type, unhex(sha256) AS sha256, "
-                   "nullif(value, sha256) AS unhashed FROM ids").to_arrow_table()
 
 
 def _repeated_rows(path: Path) -> pa.Array:

@@ -28,7 +28,7 @@ from audience.ingest import REASON_DUPLICATE_ID, narrowest_types
 
 Input = Literal["customers", "consent", "suppressions"]
 Status = Literal["exported", "held_back"]
-IDENTIFIER_COLUMNS = ("customer_id", "source_row", "identifier", "platform", "id_type", "value", "sha256")
+IDENTIFIER_COLUMNS = ("customer_id", "source_row", "identifier", "platform", "id_type", "sha256", "unhashed")
 REJECTION_COLUMNS = ("source_row", "column", "platform", "reason")
 
 
@@ -280,8 +280,8 @@ def stage_identifiers(con: duckdb.DuckDBPyConnection, identifiers: pa.Table, rej
     """Stage a batch's per-platform identifiers and the fields the identifier rules rejected."""
     with _registered(con, "identifiers", identifiers.select(list(IDENTIFIER_COLUMNS))):
         con.execute(
-            "INSERT INTO staging_identifier SELECT customer_id, source_row, identifier, platform, id_type, sha256, "
-            "nullif(value, sha256) FROM identifiers"
+            "INSERT INTO staging_identifier SELECT customer_id, source_row, identifier, platform, id_type, "
+            "lower(hex(sha256)), unhashed FROM identifiers"
         )
     stage_rejections(con, "customers", rejections)
 

@@ -23,6 +23,8 @@ PREHASHABLE: frozenset[str] = frozenset({"email", "phone"})
 """Columns a source may declare pre-hashed (device IDs go to Google and Meta unhashed, so they must be raw)."""
 
 Reference = Callable[[str, str], Outcome]
+_DIGEST = "unhex(sha256({}))"
+"""SQL for the 32 bytes of a string's SHA-256."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +40,8 @@ class Normalised:
     """One batch of customers, normalised and hashed for every platform."""
 
     identifiers: pa.Table
-    """customer_id, source_row, identifier, platform, id_type, value (what the platform receives), sha256."""
+    """customer_id, source_row, identifier, platform, id_type, sha256 (the 32 bytes of the platform string's SHA-256),
+    unhashed (the platform string where the platform receives it unhashed, else null)."""
     rejections: pa.Table
     """source_row, column, platform (null: every platform), reason."""
     keys: pa.Table
@@ -189,8 +192,8 @@ def _platform_selects(rules: RuleSet) -> tuple[list[str], list[str]]:
         name = literal(platform)
         selects.append(f"""
             SELECT customer_id, source_row, 'email' AS identifier, {name} AS platform,
-                   {literal(p.id_types['email'])} AS id_type, coalesce(email_given, email_sha_{platform}) AS value,
-                   coalesce(email_given, email_sha_{platform}) AS sha256
+                   {literal(p.id_types['email'])} AS id_type, coalesce(email_given, email_sha_{platform}) AS sha256,
+                   NULL::VARCHAR AS unhashed
             FROM hashed WHERE email_{platform} IS NOT NULL OR email_given IS NOT NULL""")
         rejects.append(f"""
             SELECT source_row, 'email' AS "column", {name} AS platform,
@@ -199,13 +202,13 @@ def _platform_selects(rules: RuleSet) -> tuple[list[str], list[str]]:
         phone_sha = "phone_plus_sha" if p.phone_plus else "phone_digits_sha"
         selects.append(f"""
             SELECT customer_id, source_row, 'phone', {name}, {literal(p.id_types['phone'])},
-                   coalesce(phone_given, {phone_sha}), coalesce(phone_given, {phone_sha})
+                   coalesce(phone_given, {phone_sha}), NULL
             FROM hashed WHERE phone_value IS NOT NULL OR phone_given IS NOT NULL""")
         os_types = " ".join(f"WHEN {literal(os)} THEN {literal(p.id_types[os])}" for os in ("ios", "android"))
         selects.append(f"""
             SELECT customer_id, source_row, 'device_id', {name},
                    CASE os {os_types} ELSE {literal(p.id_types['unknown'])} END,
-                   {'device_sha' if p.maid_hashed else 'device_id_value'}, device_sha
+                   device_sha, {'NULL' if p.maid_hashed else 'device_id_value'}
             FROM hashed WHERE device_id_value IS NOT NULL""")
     return selects, rejects
 
@@ -249,19 +252,20 @@ def normalise_customers(table: pa.Table, rules: RuleSet, *, prehashed: frozenset
                       "device_id": (_maid_reference, None)}
         joins = {raw: _answers(con, canonical, raw, reference, region)
                  for raw, (reference, region) in references.items() if raw not in prehashed}
-        given = {kind: f"lower({trimmed(kind)})" if kind in prehashed else "NULL" for kind in PREHASHABLE}
+        given = {kind: f"unhex({trimmed(kind)})" if kind in prehashed else "NULL::BLOB" for kind in PREHASHABLE}
         strings = ", ".join(f"{_email_string_sql(rules.platform(p), 'email_value', 'email_cut', 'email_domain')} "
                             f"AS email_{p}" for p in PLATFORMS)
-        hashes = ", ".join(f"CASE WHEN email_{p} = email_value THEN email_sha ELSE sha256(email_{p}) END AS email_sha_{p}"
-                           for p in PLATFORMS)
+        hashes = ", ".join(f"CASE WHEN email_{p} = email_value THEN email_sha ELSE {_DIGEST.format(f'email_{p}')} END"
+                           f" AS email_sha_{p}" for p in PLATFORMS)
         con.execute(f"""
             CREATE TEMP TABLE hashed AS
             SELECT *, {hashes} FROM (
                 SELECT i, customer_id, source_row, email_value, email_reason, phone_value, phone_reason,
                        device_id_value, device_id_reason, {strings},
                        {given['email']} AS email_given, {given['phone']} AS phone_given,
-                       sha256(email_value) AS email_sha, sha256(phone_value) AS phone_plus_sha,
-                       sha256(substr(phone_value, 2)) AS phone_digits_sha, sha256(device_id_value) AS device_sha,
+                       {_DIGEST.format('email_value')} AS email_sha, {_DIGEST.format('phone_value')} AS phone_plus_sha,
+                       {_DIGEST.format('substr(phone_value, 2)')} AS phone_digits_sha,
+                       {_DIGEST.format('device_id_value')} AS device_sha,
                        CASE lower({trimmed('device_os')}) WHEN 'ios' THEN 'ios' WHEN 'android' THEN 'android'
                             ELSE 'unknown' END AS os
                 FROM (SELECT *, {_email_parts_sql('email_value')} FROM ({_filled(canonical, joins)})))""")

@@ -24,7 +24,9 @@ def _customers(**columns: list) -> pa.Table:
 
 
 def _rows(table: pa.Table) -> dict[tuple, tuple]:
-    return {(r["customer_id"], r["identifier"], r["platform"]): (r["id_type"], r["value"], r["sha256"])
+    """(customer, identifier, platform) -> (id_type, what the platform receives, SHA-256 hex)."""
+    return {(r["customer_id"], r["identifier"], r["platform"]): (r["id_type"], r["unhashed"] or r["sha256"].hex(),
+                                                                 r["sha256"].hex())
             for r in table.to_pylist()}
 
 

@@ -45,12 +45,13 @@ def stage(con: duckdb.DuckDBPyConnection, run_id: str, members: list[Member], *,
         if row not in kept:
             continue
         if email:
-            rows.append((customer, row, "email", "meta", "EMAIL", sha(email), sha(email)))
+            rows.append((customer, row, "email", "meta", "EMAIL", bytes.fromhex(sha(email)), None))
         if maid:
-            rows.append((customer, row, "device_id", "meta", "MADID", maid, sha(maid)))
+            rows.append((customer, row, "device_id", "meta", "MADID", bytes.fromhex(sha(maid)), maid))
     columns = list(zip(*rows)) if rows else [[] for _ in store.IDENTIFIER_COLUMNS]
-    identifiers = pa.table([pa.array(c, pa.int64() if n == "source_row" else pa.string())
-                            for n, c in zip(store.IDENTIFIER_COLUMNS, columns)], names=list(store.IDENTIFIER_COLUMNS))
+    types = {"source_row": pa.int64(), "sha256": pa.binary()}
+    identifiers = pa.table([pa.array(c, types.get(n, pa.string())) for n, c in zip(store.IDENTIFIER_COLUMNS, columns)],
+                           names=list(store.IDENTIFIER_COLUMNS))
     store.stage_identifiers(con, identifiers, NO_REJECTIONS)
     store.finish_customers(con, run_id)
     store.stage_eligible(con, con.sql("SELECT 'meta' AS platform, customer_id, ['device_id', 'email'] AS identifiers, "
