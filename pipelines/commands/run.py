@@ -17,6 +17,7 @@ from audience.export import write_atomic
 from audience.reports.build import build_report
 from audience.reports.render import render
 from audience.stages import held_back_message
+from pipelines import prefect_api
 from pipelines.commands.options import ConfigOption, DbOption, OutOption, fail, reported_errors, settings_from
 from pipelines.config import CONFIG_FILE, Engine, Inputs, Settings, documented_toml, load_settings
 
@@ -58,13 +59,15 @@ def run(
 
     Example: audience run --config audience.toml --as-of 2026-11-01T03:00:00+01:00
     """
-    from pipelines.flows import run_pipeline
-
     _quiet_interpreter_exit()
     settings = _with_engine(_with_inputs(settings_from(config, db, out), customers, consent, suppressions), engine,
                             dask_address)
-    with reported_errors():
-        result = run_pipeline(settings, as_of=_timestamp(as_of))
+    moment = _timestamp(as_of)
+    api = prefect_api.start()
+    from pipelines.flows import run_pipeline
+
+    with reported_errors(), prefect_api.used(api):
+        result = run_pipeline(settings, as_of=moment)
     _print_result(result, settings)
 
 
@@ -99,10 +102,11 @@ def demo(
 
     Example: audience demo ./demo --customers 50000
     """
+    _quiet_interpreter_exit()
+    api = prefect_api.start()
     from data.generator import AS_OF, write_sample_workspace_inputs
     from pipelines.flows import run_pipeline
 
-    _quiet_interpreter_exit()
     typer.echo(f"Generating {customers:,} sample customers with consent events and suppressions in {directory}/inputs")
     inputs = write_sample_workspace_inputs(directory / "inputs", customers, seed=seed)
     settings = Settings(
@@ -113,7 +117,8 @@ def demo(
     (directory / CONFIG_FILE).write_text(documented_toml(settings), encoding="utf-8")
     with reported_errors():
         settings = load_settings(directory / CONFIG_FILE)
-        result = run_pipeline(settings, as_of=AS_OF)
+        with prefect_api.used(api):
+            result = run_pipeline(settings, as_of=AS_OF)
         with store.opened(settings.db) as con:
             built = build_report(con, result.run_id, now=datetime.now(UTC))
     write_atomic(directory / "report.html", [render("report.html.j2", report=built).encode("utf-8")])

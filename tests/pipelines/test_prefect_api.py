@@ -1,0 +1,45 @@
+"""The temporary Prefect API the CLI starts before it imports Prefect."""
+
+import os
+import subprocess
+
+import psutil
+import pytest
+
+from audience.errors import AudienceError
+from pipelines import prefect_api
+from workspaces import REPOSITORY, Workspace
+
+SERVER_APP = "prefect.server.api.server:create_app"
+
+
+def _servers() -> set[int]:
+    return {p.pid for p in psutil.process_iter(["cmdline"]) if SERVER_APP in (p.info["cmdline"] or [])}
+
+
+def test_a_run_without_an_api_starts_one_first_and_stops_it_at_exit(workspace: Workspace) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"} | {"PYTHONPATH": str(REPOSITORY),
+                                                                           "PREFECT_LOGGING_LEVEL": "INFO"}
+    before = _servers()
+    done = subprocess.run(workspace.command(), env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "finished" in done.stdout
+    assert "Beginning flow run" in done.stderr
+    assert "Starting temporary server" not in done.stderr  # Prefect did not start a second one
+    assert "View at" not in done.stderr  # the temporary API serves no UI to link to
+    assert _servers() <= before
+
+
+def test_an_api_already_configured_is_left_to_prefect(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:4200/api")
+    assert prefect_api.start() is None
+
+
+def test_a_server_that_exits_early_is_reported_with_the_fix() -> None:
+    api = prefect_api.TemporaryApi()
+    api.process.kill()
+    api.process.wait()
+    with pytest.raises(AudienceError, match="PREFECT_API_URL"):
+        api.ready(timeout=30)
+    api.stop()
+    assert api.process is None
