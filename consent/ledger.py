@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -154,7 +155,7 @@ class _ChunkWriter:
         """Insert a chained chunk (if any), then read the contents of the following range (if any)."""
         if done is not None:
             rows = len(done.row_hashes)
-            hashes = pa.table({"seq": pa.array(range(done.seq + 1, done.seq + rows + 1), pa.int64()),
+            hashes = pa.table({"seq": pa.array(np.arange(done.seq + 1, done.seq + rows + 1, dtype=np.int64)),
                                "prev_hash": done.prev_hashes, "row_hash": done.row_hashes})
             self.con.register("consent_hashes", hashes)
             try:

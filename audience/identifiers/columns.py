@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import phonenumbers
 import pyarrow as pa
 
@@ -53,6 +54,11 @@ def _connect() -> duckdb.DuckDBPyConnection:
     con.execute("SET memory_limit = '2GB'")
     con.execute("SET enable_progress_bar = false")
     return con
+
+
+def _positions(n: int) -> pa.Array:
+    """0, 1, ..., n - 1 (building it from a Python range costs 0.2 s per 500,000)."""
+    return pa.array(np.arange(n, dtype=np.int64))
 
 
 def _string_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -120,7 +126,7 @@ def _column(raw: pa.Array | pa.ChunkedArray, columns: Callable[[duckdb.DuckDBPyC
     with _connect() as con:
         raw = _string_array(raw)
         con.register("source", pa.table({
-            "i": pa.array(range(len(raw)), pa.int64()),
+            "i": _positions(len(raw)),
             "raw": raw,
             "region": region if region is not None else pa.array([""] * len(raw), pa.string()),
         }))
@@ -230,7 +236,7 @@ def normalise_customers(table: pa.Table, rules: RuleSet, *, prehashed: frozenset
     regions = _regions(table.column("country"), table.num_rows, rules.default_region)
     with _connect() as con:
         con.register("batch_arrow", table.append_column("region", regions)
-                     .append_column("i", pa.array(range(table.num_rows), pa.int64())))
+                     .append_column("i", _positions(table.num_rows)))
         con.execute("CREATE TEMP TABLE batch AS SELECT * FROM batch_arrow")
         con.unregister("batch_arrow")
         for column in PREHASHABLE:
@@ -300,7 +306,7 @@ def platform_column(kind: Kind, platform: str, raw: pa.Array | pa.ChunkedArray, 
         "maid": "v",
     }[kind]
     with _connect() as con:
-        con.register("canon", pa.table({"i": pa.array(range(len(raw)), pa.int64()),
+        con.register("canon", pa.table({"i": _positions(len(raw)),
                                         "v": canonical.values, "r": canonical.reasons}))
         return con.sql(f"""
             SELECT s AS normalized, sha256(s) AS sha256,

@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -93,7 +94,7 @@ def import_matches(con: duckdb.DuckDBPyConnection, path: Path, *, now: datetime)
     for column in (*COUNT_COLUMNS, RANGE_COLUMN):
         if column not in table.column_names:
             table = table.append_column(column, pa.nulls(table.num_rows, pa.string()))
-    table = table.append_column("source_row", pa.array(range(1, table.num_rows + 1), pa.int64()))
+    table = table.append_column("source_row", pa.array(np.arange(1, table.num_rows + 1, dtype=np.int64)))
     ranges = pa.table({"name": list(GOOGLE_RANGES), "rate_low": [lo for lo, _ in GOOGLE_RANGES.values()],
                        "rate_high": [hi for _, hi in GOOGLE_RANGES.values()]})
     con.register("match_input", table)
