@@ -10,8 +10,10 @@ This module imports nothing of Prefect until `used` is entered.
 """
 
 import atexit
+import ctypes
 import importlib.util
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -26,6 +28,7 @@ from audience.errors import AudienceError
 
 SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
 """The environment Prefect gives its own temporary server (`prefect.server.api.server.SubprocessASGIServer`)."""
+_PR_SET_PDEATHSIG = 1
 
 
 class TemporaryApi:
@@ -42,6 +45,7 @@ class TemporaryApi:
              "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
              "--log-level", "error", "--lifespan", "on"],
             env={**os.environ, **SERVER_ENV},
+            preexec_fn=_stop_with_parent,
         )
         atexit.register(self.stop)
 
@@ -80,6 +84,15 @@ class TemporaryApi:
             self.process.kill()
             self.process.wait()
         self.process = None
+
+
+def _stop_with_parent() -> None:
+    """In the server's process, before it starts: have Linux stop it when the command's process dies, however it
+    dies (a killed run leaves no server behind); elsewhere the exit handler alone stops it."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
 
 
 def start() -> TemporaryApi | None:

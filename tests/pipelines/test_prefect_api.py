@@ -2,6 +2,8 @@
 
 import os
 import subprocess
+import sys
+import time
 
 import psutil
 import pytest
@@ -43,3 +45,16 @@ def test_a_server_that_exits_early_is_reported_with_the_fix() -> None:
         api.ready(timeout=30)
     api.stop()
     assert api.process is None
+
+
+def test_a_command_killed_outright_leaves_no_server_behind() -> None:
+    command = ("import os, sys, time; from pipelines import prefect_api; api = prefect_api.start(); "
+               "print(api.process.pid, flush=True); api.ready(120); os.kill(os.getpid(), 9)")
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"} | {"PYTHONPATH": str(REPOSITORY)}
+    done = subprocess.run([sys.executable, "-c", command], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == -9
+    server = int(done.stdout.split()[0])
+    deadline = time.monotonic() + 30
+    while psutil.pid_exists(server) and psutil.Process(server).status() != psutil.STATUS_ZOMBIE:
+        assert time.monotonic() < deadline, "the temporary API server outlived the killed command"
+        time.sleep(0.1)
