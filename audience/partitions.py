@@ -1,14 +1,12 @@
 """The customers file split by a stable hash of customer_id into Parquet partitions, and the work done on one
 partition, so that partitions can be normalised and hashed in other processes (or machines) while one process alone
-writes the workspace.
+writes the workspace. Partitions live under a local directory or an fsspec URL (`storage`).
 
 Every row of a customer_id lands in the same partition, so a partition finds its repeated ids by itself, and the
 run accounts for every input row exactly as the single-process stage does (`stages.stage_customers`).
 """
 
 import math
-import os
-import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from audience import ingest
+from audience import ingest, storage
 from audience.identifiers.columns import normalise_customers
 from audience.identifiers.rules import RuleSet
 from audience.store import IDENTIFIER_COLUMNS, REJECTION_COLUMNS
@@ -51,21 +49,22 @@ class Partition:
     """One partition of the customers: its rows (as read, numbered) and where its outputs go."""
 
     index: int
-    path: Path
+    path: str
+    """Where the partition's rows are: a local path or an fsspec URL."""
     rows: int
 
     @property
-    def out_dir(self) -> Path:
-        return self.path.parent / f"out-{self.index:04d}"
+    def out_dir(self) -> str:
+        return storage.join(self.path.rsplit("/", 1)[0], f"out-{self.index:04d}")
 
 
 @dataclass(frozen=True, slots=True)
 class Split:
     """The customers file split into partitions."""
 
-    directory: Path
+    directory: str
     partitions: tuple[Partition, ...]
-    rejections: Path
+    rejections: str
     """Rows refused while splitting (wrong field count, empty customer_id): source_row, column, platform, reason."""
     rows_read: int
 
@@ -75,11 +74,11 @@ class PartitionOutput:
     """What a partition task wrote, and its counts (a small manifest: paths and numbers, never a value)."""
 
     index: int
-    customers: Path
+    customers: str
     """Attributes of the rows kept (source_row, customer_id and every non-identifier column)."""
-    identifiers: Path
-    rejections: Path
-    keys: Path
+    identifiers: str
+    rejections: str
+    keys: str
     rows_accepted: int
     rows_duplicate: int
     identifiers_staged: int
@@ -99,17 +98,18 @@ def partition_count(path: Path, partition_rows: int = DEFAULT_PARTITION_ROWS) ->
     return max(1, math.ceil(rows / partition_rows))
 
 
-def split_customers(path: Path, directory: Path, partitions: int, *,
+def split_customers(path: Path, directory: str, partitions: int, *,
                     batch_rows: int = ingest.DEFAULT_BATCH_ROWS) -> Split:
-    """Split the customers file into `partitions` Parquet files under `directory` by the hash of customer_id.
+    """Split the customers file into `partitions` Parquet files under `directory` (a local path or an fsspec URL) by
+    the hash of customer_id.
 
     Rows refused as a whole (wrong field count, empty customer_id) go to the split's rejections file instead.
 
     Raises:
         InputError: the file is missing, lacks required columns or cannot be read.
     """
-    directory.mkdir(parents=True, exist_ok=True)
-    paths = [directory / f"customers-{i:04d}.parquet" for i in range(partitions)]
+    storage.make_dirs(directory)
+    paths = [storage.join(directory, f"customers-{i:04d}.parquet") for i in range(partitions)]
     writers: list[pq.ParquetWriter] = []
     counts = np.zeros(partitions, dtype=np.int64)
     refused: list[pa.Table] = []
@@ -122,7 +122,7 @@ def split_customers(path: Path, directory: Path, partitions: int, *,
                 if batch.customers.num_rows == 0:
                     continue
                 if not writers:
-                    writers = [pq.ParquetWriter(_partial(p), batch.customers.schema, **_PARQUET) for p in paths]
+                    writers = [_writer(_partial(p), batch.customers.schema) for p in paths]
                 bucket = _buckets(con, batch.customers, partitions)
                 order = pc.sort_indices(bucket)
                 grouped = batch.customers.take(order)
@@ -135,8 +135,8 @@ def split_customers(path: Path, directory: Path, partitions: int, *,
             for writer in writers:
                 writer.close()
     for p in paths[:len(writers)]:
-        os.replace(_partial(p), p)
-    rejections = directory / "rejected.parquet"
+        storage.replace(_partial(p), p)
+    rejections = storage.join(directory, "rejected.parquet")
     _write(rejections, pa.concat_tables(refused) if refused else _empty_rejections())
     done = tuple(Partition(i, paths[i], int(counts[i])) for i in range(partitions)) if writers else ()
     return Split(directory, done, rejections, read)
@@ -160,14 +160,15 @@ def process_partition(partition: Partition, rules: RuleSet, key: WorkspaceKey, *
         InputError: a raw column holds hash-looking values, or a pre-hashed column holds anything else.
     """
     out = partition.out_dir
-    out.mkdir(exist_ok=True)
+    storage.make_dirs(out)
     repeated = _repeated_rows(partition.path)
-    paths = {name: out / f"{name}.parquet" for name in ("customers", "identifiers", "rejections", "keys")}
+    paths = {name: storage.join(out, f"{name}.parquet") for name in ("customers", "identifiers", "rejections", "keys")}
     accepted = identifiers = fields = 0
     with duckdb.connect() as con, _writers(paths) as write:
-        write("customers", ingest.attributes(pq.read_schema(partition.path).empty_table()))
+        where, fs = storage.arrow(partition.path)
+        write("customers", ingest.attributes(pq.read_schema(where, filesystem=fs).empty_table()))
         write("rejections", _duplicate_rejections(repeated))
-        for record_batch in pq.ParquetFile(partition.path).iter_batches(batch_size=batch_rows):
+        for record_batch in pq.ParquetFile(where, filesystem=fs).iter_batches(batch_size=batch_rows):
             batch = pa.Table.from_batches([record_batch])
             batch = batch.filter(pc.invert(pc.is_in(batch["source_row"], value_set=repeated)))
             normalised = normalise_customers(batch.select(["customer_id", "source_row", *ingest.CORE_COLUMNS[1:]]),
@@ -184,9 +185,10 @@ def process_partition(partition: Partition, rules: RuleSet, key: WorkspaceKey, *
                            paths["keys"], accepted, len(repeated), identifiers, fields)
 
 
-def _repeated_rows(path: Path) -> pa.Array:
+def _repeated_rows(path: str) -> pa.Array:
     """Rows whose customer_id an earlier row (by source_row) already has."""
-    ids = pq.read_table(path, columns=["source_row", "customer_id"])
+    where, fs = storage.arrow(path)
+    ids = pq.read_table(where, columns=["source_row", "customer_id"], filesystem=fs)
     with duckdb.connect() as con:
         rows = con.sql("SELECT source_row FROM ids QUALIFY source_row > min(source_row) OVER (PARTITION BY customer_id) "
                        "ORDER BY source_row").to_arrow_table()
@@ -203,14 +205,14 @@ def _duplicate_rejections(rows: pa.Array) -> pa.Table:
 
 
 @contextmanager
-def _writers(paths: dict[str, Path]) -> Iterator[Callable[[str, pa.Table], None]]:
+def _writers(paths: dict[str, str]) -> Iterator[Callable[[str, pa.Table], None]]:
     """A `write(name, table)` appending to the named Parquet files; each appears under its name only when all its
     tables are written (an empty file where nothing was)."""
     writers: dict[str, pq.ParquetWriter] = {}
 
     def write(name: str, table: pa.Table) -> None:
         if name not in writers:
-            writers[name] = pq.ParquetWriter(_partial(paths[name]), table.schema, **_PARQUET)
+            writers[name] = _writer(_partial(paths[name]), table.schema)
         writer = writers[name]
         writer.write_table(table if table.schema == writer.schema else table.cast(writer.schema))
 
@@ -221,7 +223,7 @@ def _writers(paths: dict[str, Path]) -> Iterator[Callable[[str, pa.Table], None]
             writer.close()
     for name, path in paths.items():
         if name in writers:
-            os.replace(_partial(path), path)
+            storage.replace(_partial(path), path)
         else:
             _write(path, _EMPTY[name]())
 
@@ -241,19 +243,21 @@ _EMPTY = {
 }
 
 
-def _write(path: Path, table: pa.Table) -> None:
-    pq.write_table(table, _partial(path), **_PARQUET)
-    os.replace(_partial(path), path)
+def _writer(path: str, schema: pa.Schema) -> pq.ParquetWriter:
+    where, fs = storage.arrow(path)
+    return pq.ParquetWriter(where, schema, filesystem=fs, **_PARQUET)
 
 
-def _partial(path: Path) -> Path:
-    return path.with_name(path.name + ".partial")
+def _write(path: str, table: pa.Table) -> None:
+    with _writer(_partial(path), table.schema) as writer:
+        writer.write_table(table)
+    storage.replace(_partial(path), path)
 
 
-def remove(directory: Path) -> None:
+def _partial(path: str) -> str:
+    return path + ".partial"
+
+
+def remove(directory: str) -> None:
     """Remove a run's partitions (they hold raw identifiers), and their parent folder once it is empty."""
-    shutil.rmtree(directory, ignore_errors=True)
-    try:
-        directory.parent.rmdir()
-    except OSError:
-        pass
+    storage.remove_tree(directory)

@@ -22,6 +22,7 @@ import psutil
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from audience import storage
 from audience.errors import TransientError
 from audience.export import ExportFile, Op
 from audience.ingest import REASON_DUPLICATE_ID, narrowest_types
@@ -302,18 +303,19 @@ def stage_keys(con: duckdb.DuckDBPyConnection, keys: duckdb.DuckDBPyRelation) ->
 
 
 def stage_partition_files(
-    con: duckdb.DuckDBPyConnection, customers: Sequence[Path], identifiers: Sequence[Path],
-    rejections: Sequence[Path], keys: Sequence[Path],
+    con: duckdb.DuckDBPyConnection, customers: Sequence[str], identifiers: Sequence[str],
+    rejections: Sequence[str], keys: Sequence[str],
 ) -> None:
     """Add to staging the Parquet files that partitions of the customers file were turned into: attributes of the
     rows kept, per-platform identifiers (SHA-256 as 32 bytes, `unhashed` where a platform receives the value),
-    rejected rows and fields, and suppression keys (the same contents as staging the file batch by batch)."""
+        rejected rows and fields, and suppression keys (the same contents as staging the file batch by batch); local paths
+    or fsspec URLs (`storage`)."""
     if customers and _has_staging(con, "staging_customer"):
         con.execute("INSERT INTO staging_customer BY NAME SELECT * FROM read_parquet(?, union_by_name = true)",
-                    [[str(p) for p in customers]])
+                    [storage.readable(con, list(customers))])
     elif customers:
         con.execute("CREATE TEMP TABLE staging_customer AS SELECT * FROM read_parquet(?, union_by_name = true)",
-                    [[str(p) for p in customers]])
+                    [storage.readable(con, list(customers))])
     loads = (
         ("INSERT INTO staging_identifier SELECT customer_id, source_row, identifier, platform, id_type, "
          "lower(hex(sha256)), unhashed FROM read_parquet(?)", identifiers),
@@ -323,7 +325,7 @@ def stage_partition_files(
     )
     for statement, paths in loads:
         if paths:
-            con.execute(statement, [[str(p) for p in paths]])
+            con.execute(statement, [storage.readable(con, list(paths))])
 
 
 def finish_customers(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[int, int]:

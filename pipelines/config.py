@@ -2,11 +2,13 @@
 
 import json
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from audience import storage
 from audience.audiences import audiences as checked_audiences
 from audience.errors import InputError
 
@@ -95,9 +97,10 @@ class Settings(_Model):
     """Customers per partition when `partitions` is unset; a run of up to this many customers is one partition."""
     partitions: Annotated[int, Field(ge=1, le=4096)] | None = None
     """A fixed number of partitions (by a stable hash of customer_id) instead of one per `partition_rows`."""
-    partition_dir: Path | None = None
-    """Where a run's partitions are written (default: next to the database); every Dask worker must reach it.
-They hold raw identifiers while the run lasts and are removed when it ends."""
+    partition_dir: str | None = None
+    """Where a run's partitions are written (default: next to the database): a directory, or an fsspec URL such as
+"s3://bucket/audience" (install the file system's package, e.g. s3fs); every Dask worker must reach it. They hold
+raw identifiers while the run lasts and are removed when it ends."""
 
     @field_validator("audiences")
     @classmethod
@@ -149,10 +152,17 @@ def _resolved(settings: Settings, base: Path, *, db: Path | None, out: Path | No
         update={
             "db": db if db is not None else at(settings.db),
             "out": out if out is not None else at(settings.out),
-            "partition_dir": at(settings.partition_dir),
+            "partition_dir": _location(settings.partition_dir, at),
             "inputs": inputs,
         }
     )
+
+
+def _location(location: str | None, at: Callable[[Path], Path]) -> str | None:
+    """A directory `at` the config's base, or an URL as it is."""
+    if location is None or storage.is_url(location):
+        return location
+    return str(at(Path(location)))
 
 
 def _describe(path: Path | None, error: ValidationError) -> str:

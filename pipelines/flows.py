@@ -22,7 +22,7 @@ from prefect.futures import PrefectFutureList, as_completed
 from prefect.utilities.annotations import quote, unmapped
 from prefect.types.entrypoint import EntrypointType
 
-from audience import ingest, partitions, stages, store
+from audience import ingest, partitions, stages, storage, store
 from audience.audiences import audiences
 from audience.audit import evidence
 from audience.reports.summary import run_summary
@@ -302,10 +302,11 @@ def _alongside(pool: ThreadPoolExecutor, stage: Callable[..., Any], *args: Any) 
     return pool.submit(copy_context().run, stage, *args)
 
 
-def _partition_dir(settings: Settings, run_id: str) -> Path:
-    """Where a run's partitions go: under `partition_dir`, or a folder next to the workspace database."""
-    base = settings.partition_dir or settings.db.with_name(f"{settings.db.name}.partitions")
-    return base / run_id
+def _partition_dir(settings: Settings, run_id: str) -> str:
+    """Where a run's partitions go: under `partition_dir` (a path or an fsspec URL), or a folder next to the workspace
+    database."""
+    base = settings.partition_dir or str(settings.db.with_name(f"{settings.db.name}.partitions"))
+    return storage.join(base, run_id)
 
 
 def _customers(settings: Settings) -> Path:

@@ -11,6 +11,7 @@ from audience import partitions, stages, store
 from audience.identifiers.rules import RuleSet
 from consent.keys import customer_key_hmacs, workspace_key
 from data.generator import write_customers
+from object_store import listing, s3_bucket
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 MESSY = (
@@ -61,12 +62,12 @@ def _streamed(root: Path, customers: Path) -> tuple[stages.CustomerCounts, dict[
     return counts, _staged(con), workspace_key(con)
 
 
-def _partitioned(root: Path, customers: Path, key: bytes, count: int) -> tuple[stages.CustomerCounts,
-                                                                               dict[str, list[tuple]]]:
+def _partitioned(root: Path, customers: Path, key: bytes, count: int, directory: str | None = None
+                 ) -> tuple[stages.CustomerCounts, dict[str, list[tuple]]]:
     con = _workspace(root, customers)
     workspace_key(con)
     con.execute("UPDATE workspace_secret SET hmac_key = ?", [key])
-    split = partitions.split_customers(customers, root / "parts", count, batch_rows=1_000)
+    split = partitions.split_customers(customers, directory or str(root / "parts"), count, batch_rows=1_000)
     outputs = [partitions.process_partition(p, RuleSet(), partitions.WorkspaceKey(key), batch_rows=1_000)
                for p in reversed(split.partitions)]
     counts = stages.stage_partitioned_customers(con, "r1", customers, split, outputs)
@@ -82,6 +83,21 @@ def test_partitioned_staging_equals_streamed_staging_row_for_row(customers_csv: 
     assert counts.rows_rejected == 5
     for name in TABLES:
         assert partitioned[name] == streamed[name], name
+
+
+def test_partitions_in_object_storage_stage_the_same_rows_and_leave_nothing_behind(customers_csv: Path,
+                                                                                  tmp_path: Path) -> None:
+    counts, streamed, key = _streamed(tmp_path / "a", customers_csv)
+    with s3_bucket() as bucket:
+        directory = f"{bucket}/runs/r1"
+        partitioned_counts, partitioned = _partitioned(tmp_path / "b", customers_csv, key, 3, directory)
+        assert {path.rsplit("/", 1)[-1] for path in listing(directory)} >= {"customers-0002.parquet",
+                                                                          "identifiers.parquet"}
+        partitions.remove(directory)
+        assert listing(bucket) == []
+    assert not (tmp_path / "b" / "parts").exists()
+    assert partitioned_counts == counts
+    assert partitioned == streamed
 
 
 def test_parquet_input_partitions_the_same_way(customers_csv: Path, tmp_path: Path) -> None:
@@ -116,7 +132,7 @@ def test_a_rerun_partition_replaces_its_outputs(customers_csv: Path, tmp_path: P
     split = partitions.split_customers(customers_csv, tmp_path, 2)
     key = partitions.WorkspaceKey(b"k" * 32)
     first = partitions.process_partition(split.partitions[0], RuleSet(), key)
-    (first.identifiers.with_name("identifiers.parquet.partial")).write_bytes(b"half-written")
+    Path(first.identifiers + ".partial").write_bytes(b"half-written")
     again = partitions.process_partition(split.partitions[0], RuleSet(), key)
     assert again == first
     assert pq.read_table(again.identifiers).num_rows == first.identifiers_staged
