@@ -1,7 +1,7 @@
 """Where a run's partitions live: a local directory, or an fsspec URL (`s3://bucket/prefix`, `gs://…`, `file://…`)
 that Dask workers on other machines reach too. Locations are strings; local paths take the native file system.
 
-An URL's file system comes from fsspec with its usual configuration (credentials, and options such as
+A URL's file system comes from fsspec with its usual configuration (credentials, and options such as
 `FSSPEC_S3_ENDPOINT_URL`, from the environment of each process), so the driver and every worker need the same.
 """
 

@@ -159,7 +159,7 @@ def _resolved(settings: Settings, base: Path, *, db: Path | None, out: Path | No
 
 
 def _location(location: str | None, at: Callable[[Path], Path]) -> str | None:
-    """A directory `at` the config's base, or an URL as it is."""
+    """A directory `at` the config's base, or a URL as it is."""
     if location is None or storage.is_url(location):
         return location
     return str(at(Path(location)))
