@@ -31,6 +31,9 @@ Input = Literal["customers", "consent", "suppressions"]
 Status = Literal["exported", "held_back"]
 IDENTIFIER_COLUMNS = ("customer_id", "source_row", "identifier", "platform", "id_type", "sha256", "unhashed")
 REJECTION_COLUMNS = ("source_row", "column", "platform", "reason")
+_STAGE_IDENTIFIERS = ("INSERT INTO staging_identifier SELECT customer_id, source_row, identifier, platform, id_type, "
+                      "lower(hex(sha256)), unhashed FROM {source}")
+"""Identifiers (IDENTIFIER_COLUMNS) into staging, where the SHA-256 is lowercase hex."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,10 +283,7 @@ def stage_customers(con: duckdb.DuckDBPyConnection, customers: pa.Table, attribu
 def stage_identifiers(con: duckdb.DuckDBPyConnection, identifiers: pa.Table, rejections: pa.Table) -> None:
     """Stage a batch's per-platform identifiers and the fields the identifier rules rejected."""
     with _registered(con, "identifiers", identifiers.select(list(IDENTIFIER_COLUMNS))):
-        con.execute(
-            "INSERT INTO staging_identifier SELECT customer_id, source_row, identifier, platform, id_type, "
-            "lower(hex(sha256)), unhashed FROM identifiers"
-        )
+        con.execute(_STAGE_IDENTIFIERS.format(source="identifiers"))
     stage_rejections(con, "customers", rejections)
 
 
@@ -317,8 +317,7 @@ def stage_partition_files(
         con.execute("CREATE TEMP TABLE staging_customer AS SELECT * FROM read_parquet(?, union_by_name = true)",
                     [storage.readable(con, list(customers))])
     loads = (
-        ("INSERT INTO staging_identifier SELECT customer_id, source_row, identifier, platform, id_type, "
-         "lower(hex(sha256)), unhashed FROM read_parquet(?)", identifiers),
+        (_STAGE_IDENTIFIERS.format(source="read_parquet(?)"), identifiers),
         ("INSERT INTO staging_rejection SELECT 'customers', source_row, \"column\", platform, reason "
          "FROM read_parquet(?)", rejections),
         ("INSERT INTO customer_key SELECT customer_id, email_hmac, phone_hmac FROM read_parquet(?)", keys),

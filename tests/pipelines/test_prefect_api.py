@@ -15,15 +15,19 @@ from workspaces import REPOSITORY, Workspace
 SERVER_APP = "prefect.server.api.server:create_app"
 
 
+def _without_api(**extra: str) -> dict[str, str]:
+    """This environment without PREFECT_API_URL, for a command that must start its own API."""
+    return {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"} | {"PYTHONPATH": str(REPOSITORY), **extra}
+
+
 def _servers() -> set[int]:
     return {p.pid for p in psutil.process_iter(["cmdline"]) if SERVER_APP in (p.info["cmdline"] or [])}
 
 
 def test_a_run_without_an_api_starts_one_first_and_stops_it_at_exit(workspace: Workspace) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"} | {"PYTHONPATH": str(REPOSITORY),
-                                                                           "PREFECT_LOGGING_LEVEL": "INFO"}
     before = _servers()
-    done = subprocess.run(workspace.command(), env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(workspace.command(), env=_without_api(PREFECT_LOGGING_LEVEL="INFO"), capture_output=True,
+                          text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "finished" in done.stdout
     assert "Beginning flow run" in done.stderr
@@ -48,10 +52,10 @@ def test_a_server_that_exits_early_is_reported_with_the_fix() -> None:
 
 
 def test_a_command_killed_outright_leaves_no_server_behind() -> None:
-    command = ("import os, sys, time; from pipelines import prefect_api; api = prefect_api.start(); "
+    command = ("import os; from pipelines import prefect_api; api = prefect_api.start(); "
                "print(api.process.pid, flush=True); api.ready(120); os.kill(os.getpid(), 9)")
-    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"} | {"PYTHONPATH": str(REPOSITORY)}
-    done = subprocess.run([sys.executable, "-c", command], env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", command], env=_without_api(), capture_output=True, text=True,
+                          timeout=120)
     assert done.returncode == -9
     server = int(done.stdout.split()[0])
     deadline = time.monotonic() + 30
