@@ -241,22 +241,18 @@ def normalise_customers(table: pa.Table, rules: RuleSet, *, prehashed: frozenset
         con.unregister("batch_arrow")
         for column in PREHASHABLE:
             _check_prehashed(con, column, column in prehashed)
-        source = "SELECT * FROM batch"
+        if "phone" in prehashed:
+            source = "SELECT *, NULL::VARCHAR AS phone_value, NULL::VARCHAR AS phone_reason FROM batch"
+        else:
+            source = phone_columns(con, "batch", "phone")
         if "email" in prehashed:
             source = f"SELECT *, NULL::VARCHAR AS email_value, NULL::VARCHAR AS email_reason FROM ({source})"
         else:
             source = email_columns(source, "email")
         con.execute(f"CREATE TEMP TABLE decided AS {maid_columns(source, 'device_id')}")
-        if "phone" in prehashed:
-            con.execute("ALTER TABLE decided ADD COLUMN phone_value VARCHAR")
-            con.execute("ALTER TABLE decided ADD COLUMN phone_reason VARCHAR")
-            canonical = "decided"
-        else:
-            con.execute(f"CREATE TEMP TABLE canonical AS {phone_columns(con, 'decided', 'phone')}")
-            canonical = "canonical"
         references = {"phone": (_phone_reference(rules.default_region), "region"), "email": (_email_reference, None),
                       "device_id": (_maid_reference, None)}
-        joins = {raw: _answers(con, canonical, raw, reference, region)
+        joins = {raw: _answers(con, "decided", raw, reference, region)
                  for raw, (reference, region) in references.items() if raw not in prehashed}
         given = {kind: f"unhex({trimmed(kind)})" if kind in prehashed else "NULL::BLOB" for kind in PREHASHABLE}
         strings = ", ".join(f"{_email_string_sql(rules.platform(p), 'email_value', 'email_cut', 'email_domain')} "
@@ -274,7 +270,7 @@ def normalise_customers(table: pa.Table, rules: RuleSet, *, prehashed: frozenset
                        {_DIGEST.format('device_id_value')} AS device_sha,
                        CASE lower({trimmed('device_os')}) WHEN 'ios' THEN 'ios' WHEN 'android' THEN 'android'
                             ELSE 'unknown' END AS os
-                FROM (SELECT *, {_email_parts_sql('email_value')} FROM ({_filled(canonical, joins)})))""")
+                FROM (SELECT *, {_email_parts_sql('email_value')} FROM ({_filled("decided", joins)})))""")
         selects, rejects = _platform_selects(rules)
         identifiers = con.sql(" UNION ALL ".join(selects)).to_arrow_table()
         rejections = con.sql(" UNION ALL ".join([
