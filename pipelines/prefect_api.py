@@ -2,8 +2,8 @@
 
 Without a configured API (PREFECT_API_URL), Prefect starts a temporary server itself, but only once the flow is
 called: after the command has imported Prefect and then the server's code (about 1.3 s here), it waits about 3 s
-for the server. Started first, the server comes up while the command imports, and the flow begins about 2.4 s
-sooner. The server is the one Prefect would start (same application, same settings) and is stopped when the
+for the server. Started first, the server comes up while the command imports, and the flow of a 1M-customer run
+begins about 1.6 s sooner. The server is the one Prefect would start (same application, same settings) and is stopped when the
 interpreter exits, after Prefect has sent its last logs and events.
 
 This module imports nothing of Prefect until `used` is entered.
@@ -20,7 +20,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -45,7 +45,7 @@ class TemporaryApi:
              "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
              "--log-level", "error", "--lifespan", "on"],
             env={**os.environ, **SERVER_ENV},
-            preexec_fn=_stop_with_parent,
+            preexec_fn=_stop_with_parent(),
         )
         atexit.register(self.stop)
 
@@ -86,13 +86,15 @@ class TemporaryApi:
         self.process = None
 
 
-def _stop_with_parent() -> None:
-    """In the server's process, before it starts: have Linux stop it when the command's process dies, however it
-    dies (a killed run leaves no server behind); elsewhere the exit handler alone stops it."""
+def _stop_with_parent() -> Callable[[], object] | None:
+    """What the server's process runs before it starts: have Linux stop it when the command's process dies, however
+    it dies (a killed run leaves no server behind). None elsewhere, where the exit handler alone stops it. The C
+    function is looked up here, in the command's process, so that the child only calls it."""
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
     except (OSError, AttributeError):
-        pass
+        return None
+    return lambda: prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def start() -> TemporaryApi | None:
