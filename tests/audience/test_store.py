@@ -181,3 +181,13 @@ def test_a_removal_that_forget_already_sent_is_in_no_file_and_leaves_the_state(
         ("C1", "email")]
     assert con.execute("SELECT count(*) FROM membership WHERE run_id = 'r2' AND customer_id = 'C1'").fetchall() == [
         (0,)]
+
+
+def test_no_connection_that_sees_identifiers_profiles_its_queries(tmp_path: Path) -> None:
+    """DuckDB's query profile prints join keys' min and max (raw emails, when the key is an email) to stdout."""
+    from audience.identifiers.columns import _connect
+
+    for con in (store.connect(tmp_path / "workspace.duckdb"), _connect()):
+        with con:
+            assert con.execute("SELECT value FROM duckdb_settings() WHERE name = 'enable_profiling'"
+                               ).fetchall() == [(None,)]
