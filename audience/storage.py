@@ -70,7 +70,7 @@ def remove_tree(location: str) -> None:
 def readable(con: duckdb.DuckDBPyConnection, locations: list[str]) -> list[str]:
     """`locations` as DuckDB reads them: local paths as they are, other URLs with their file system registered on
     `con` (DuckDB then reads them through fsspec)."""
-    readable = []
+    paths = []
     for location in locations:
         path, fs = arrow(location)
         if fs is not None:
@@ -78,5 +78,5 @@ def readable(con: duckdb.DuckDBPyConnection, locations: list[str]) -> list[str]:
             if not con.filesystem_is_registered(protocol):
                 con.register_filesystem(fs)
             path = location
-        readable.append(path)
-    return readable
+        paths.append(path)
+    return paths

@@ -308,13 +308,12 @@ def stage_partition_files(
 ) -> None:
     """Add to staging the Parquet files that partitions of the customers file were turned into: attributes of the
     rows kept, per-platform identifiers (SHA-256 as 32 bytes, `unhashed` where a platform receives the value),
-        rejected rows and fields, and suppression keys (the same contents as staging the file batch by batch); local paths
-    or fsspec URLs (`storage`)."""
-    if customers and _has_staging(con, "staging_customer"):
-        con.execute("INSERT INTO staging_customer BY NAME SELECT * FROM read_parquet(?, union_by_name = true)",
-                    [storage.readable(con, list(customers))])
-    elif customers:
-        con.execute("CREATE TEMP TABLE staging_customer AS SELECT * FROM read_parquet(?, union_by_name = true)",
+    rejected rows and fields, and suppression keys (the same contents as staging the file batch by batch); local
+    paths or fsspec URLs (`storage`)."""
+    if customers:
+        into = ("INSERT INTO staging_customer BY NAME" if _has_staging(con, "staging_customer")
+                else "CREATE TEMP TABLE staging_customer AS")
+        con.execute(f"{into} SELECT * FROM read_parquet(?, union_by_name = true)",
                     [storage.readable(con, list(customers))])
     loads = (
         (_STAGE_IDENTIFIERS.format(source="read_parquet(?)"), identifiers),

@@ -3,8 +3,8 @@
 Without a configured API (PREFECT_API_URL), Prefect starts a temporary server itself, but only once the flow is
 called: after the command has imported Prefect and then the server's code (about 1.3 s here), it waits about 3 s
 for the server. Started first, the server comes up while the command imports, and the flow of a 1M-customer run
-begins about 1.6 s sooner. The server is the one Prefect would start (same application, same settings) and is stopped when the
-interpreter exits, after Prefect has sent its last logs and events.
+begins about 1.6 s sooner. The server is the one Prefect would start (same application, same settings) and is
+stopped when the interpreter exits, after Prefect has sent its last logs and events.
 
 This module imports nothing of Prefect until `used` is entered.
 """
