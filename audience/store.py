@@ -9,7 +9,7 @@ an audience condition, which is SQL by design and checked to be one expression f
 
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,15 +25,16 @@ import pyarrow.compute as pc
 from audience import storage
 from audience.errors import TransientError
 from audience.export import ExportFile, Op
+from audience.identifiers.rules import IDENTIFIER_OF_KIND, PLATFORMS, RuleSet
 from audience.ingest import REASON_DUPLICATE_ID, narrowest_types
 
 Input = Literal["customers", "consent", "suppressions"]
 Status = Literal["exported", "held_back"]
 IDENTIFIER_COLUMNS = ("customer_id", "source_row", "identifier", "platform", "id_type", "sha256", "unhashed")
 REJECTION_COLUMNS = ("source_row", "column", "platform", "reason")
-_STAGE_IDENTIFIERS = ("INSERT INTO staging_identifier SELECT customer_id, source_row, identifier, platform, id_type, "
-                      "lower(hex(sha256)), unhashed FROM {source}")
-"""Identifiers (IDENTIFIER_COLUMNS) into staging, where the SHA-256 is lowercase hex."""
+_STAGE_IDENTIFIERS = "INSERT INTO staging_identifier SELECT {columns} FROM {{source}}".format(
+    columns=", ".join(IDENTIFIER_COLUMNS))
+"""Identifiers (IDENTIFIER_COLUMNS, the SHA-256 as 32 bytes) into staging."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,15 +165,21 @@ class Session:
             self._con = None
 
 
-def run_script(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None) -> None:
-    """Execute `audience/sql/<name>` statement by statement, binding the named parameters each one uses."""
+def run_script(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None, *,
+               parts: Mapping[str, str] | None = None) -> None:
+    """Execute `audience/sql/<name>` statement by statement, binding the named parameters each one uses; each
+    `/*@part*/` marker is first replaced by the SQL text `parts` gives for it (from code, never from input)."""
     params = params or {}
-    for statement in _statements(con, name):
+    text = _sql(name)
+    for part, replacement in (parts or {}).items():
+        text = text.replace(f"/*@{part}*/", replacement)
+    for statement in con.extract_statements(text):
         con.execute(statement, {k: params[k] for k in statement.named_parameters})
 
 
-def _statements(con: duckdb.DuckDBPyConnection, name: str) -> list[duckdb.Statement]:
-    return con.extract_statements(_sql(name))
+def _enum(values: Iterable[str]) -> str:
+    """An ENUM type of the distinct `values` in sorted order (so that it sorts as the text does)."""
+    return "ENUM(" + ", ".join("'" + v.replace("'", "''") + "'" for v in sorted(set(values))) + ")"
 
 
 @cache
@@ -256,7 +263,9 @@ def set_ledger_head(con: duckdb.DuckDBPyConnection, run_id: str, seq: int | None
 
 def reset_staging(con: duckdb.DuckDBPyConnection) -> None:
     """Empty every staging table before a run stages its inputs."""
-    run_script(con, "staging.sql")
+    names = {"identifier": IDENTIFIER_OF_KIND.values(), "platform": PLATFORMS,
+             "id_type": [t for p in PLATFORMS for t in RuleSet().platform(p).id_types.values()]}
+    run_script(con, "staging.sql", parts={f"{name}_type": _enum(values) for name, values in names.items()})
 
 
 def stage_customers(con: duckdb.DuckDBPyConnection, customers: pa.Table, attributes: pa.Table) -> pa.Table:

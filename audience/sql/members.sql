@@ -16,18 +16,22 @@ FROM membership m
 JOIN staging_base_run b ON m.run_id = b.base_run_id AND m.platform = b.platform AND m.audience = b.audience;
 
 -- Who each target holds now: eligible customers of the audience, with the identifiers their deciding grant
--- covers; `is_new` marks values the base state lacks (the add delta, by value).
+-- covers (SHA-256 as lowercase hex from here on); `is_new` marks values the base state lacks (the add delta, by
+-- value).
 CREATE OR REPLACE TEMP TABLE staging_member AS
-SELECT t.platform, a.audience, i.customer_id, i.identifier, i.id_type, i.sha256, i.unhashed, e.event_id,
-       NOT EXISTS (
+SELECT *, NOT EXISTS (
            SELECT 1 FROM staging_base b
-           WHERE b.platform = t.platform AND b.audience = a.audience AND b.id_type = i.id_type AND b.sha256 = i.sha256
+           WHERE b.platform = m.platform AND b.audience = m.audience AND b.id_type = m.id_type AND b.sha256 = m.sha256
        ) AS is_new
-FROM staging_target t
-JOIN staging_audience a ON a.audience = t.audience
-JOIN staging_eligible e ON e.platform = t.platform AND e.customer_id = a.customer_id
-JOIN staging_identifier i
-  ON i.platform = e.platform AND i.customer_id = e.customer_id AND list_contains(e.identifiers, i.identifier);
+FROM (
+    SELECT t.platform, a.audience, i.customer_id, i.identifier::VARCHAR AS identifier, i.id_type::VARCHAR AS id_type,
+           lower(hex(i.sha256)) AS sha256, i.unhashed, e.event_id
+    FROM staging_target t
+    JOIN staging_audience a ON a.audience = t.audience
+    JOIN staging_eligible e ON e.platform = t.platform AND e.customer_id = a.customer_id
+    JOIN staging_identifier i
+      ON i.platform = e.platform AND i.customer_id = e.customer_id AND list_contains(e.identifiers, i.identifier)
+) m;
 
 -- Values of the base state that the target no longer holds (the remove delta, by value). A value the platform
 -- received unhashed is taken from sent_unhashed: the input may no longer have it. One that `audience forget` already

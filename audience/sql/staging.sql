@@ -1,14 +1,16 @@
 -- Per-run staging: temporary tables of the run's connection, so they vanish with it (a run that dies leaves none).
 -- Raw emails and phones never reach them (identifiers arrive hashed, suppression keys as HMACs); `unhashed` holds
 -- the advertising IDs that a platform receives as they are.
+-- staging_identifier, the largest (about 7 rows per customer), is kept compact: its names are ENUMs of the rule
+-- set's names (in sorted order, so they sort as text does) and its SHA-256 is the 32 bytes.
 DROP TABLE IF EXISTS temp.staging_customer;
 CREATE OR REPLACE TEMP TABLE staging_identifier (
     customer_id  VARCHAR NOT NULL,
     source_row   BIGINT NOT NULL,
-    identifier   VARCHAR NOT NULL,
-    platform     VARCHAR NOT NULL,
-    id_type      VARCHAR NOT NULL,
-    sha256       VARCHAR NOT NULL,
+    identifier   /*@identifier_type*/ NOT NULL,
+    platform     /*@platform_type*/ NOT NULL,
+    id_type      /*@id_type_type*/ NOT NULL,
+    sha256       BLOB NOT NULL,
     unhashed     VARCHAR
 );
 CREATE OR REPLACE TEMP TABLE customer_key (
