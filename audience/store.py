@@ -411,12 +411,13 @@ def plan_targets(con: duckdb.DuckDBPyConnection, targets: Sequence[Target]) -> l
     return [Plan(*row) for row in rows]
 
 
-_MEMBER_COLUMNS = ("SELECT customer_id, identifier::VARCHAR AS identifier, id_type::VARCHAR AS id_type, "
-                   "coalesce(unhashed, sha256) AS value")
 _MEMBERS = {
-    "full": f"{_MEMBER_COLUMNS} FROM staging_member WHERE platform = ? AND audience = ?",
-    "add": f"{_MEMBER_COLUMNS} FROM staging_member WHERE platform = ? AND audience = ? AND is_new",
-    "remove": f"{_MEMBER_COLUMNS} FROM staging_removal WHERE platform = ? AND audience = ? AND NOT erased",
+    "full": "SELECT customer_id, identifier, id_type, coalesce(unhashed, sha256) AS value FROM staging_member "
+            "WHERE platform = ? AND audience = ?",
+    "add": "SELECT customer_id, identifier, id_type, coalesce(unhashed, sha256) AS value FROM staging_member "
+           "WHERE platform = ? AND audience = ? AND is_new",
+    "remove": "SELECT customer_id, identifier, id_type, coalesce(unhashed, sha256) AS value FROM staging_removal "
+              "WHERE platform = ? AND audience = ? AND NOT erased",
 }
 
 

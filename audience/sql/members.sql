@@ -16,16 +16,16 @@ FROM membership m
 JOIN staging_base_run b ON m.run_id = b.base_run_id AND m.platform = b.platform AND m.audience = b.audience;
 
 -- Who each target holds now: eligible customers of the audience, with the identifiers their deciding grant
--- covers (names still ENUMs, the SHA-256 lowercase hex from here on); `is_new` marks values the base state lacks
--- (the add delta, by value).
+-- covers (SHA-256 as lowercase hex from here on); `is_new` marks values the base state lacks (the add delta, by
+-- value).
 CREATE OR REPLACE TEMP TABLE staging_member AS
 SELECT *, NOT EXISTS (
            SELECT 1 FROM staging_base b
            WHERE b.platform = m.platform AND b.audience = m.audience AND b.id_type = m.id_type AND b.sha256 = m.sha256
        ) AS is_new
 FROM (
-    SELECT i.platform, a.audience, i.customer_id, i.identifier, i.id_type, lower(hex(i.sha256)) AS sha256, i.unhashed,
-           e.event_id
+    SELECT t.platform, a.audience, i.customer_id, i.identifier::VARCHAR AS identifier, i.id_type::VARCHAR AS id_type,
+           lower(hex(i.sha256)) AS sha256, i.unhashed, e.event_id
     FROM staging_target t
     JOIN staging_audience a ON a.audience = t.audience
     JOIN staging_eligible e ON e.platform = t.platform AND e.customer_id = a.customer_id
