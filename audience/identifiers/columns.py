@@ -5,6 +5,7 @@ reference in `reference.py`, so both give the same answer for every input (the d
 benchmark's self-check hold them to it).
 """
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -12,10 +13,19 @@ import duckdb
 import numpy as np
 import phonenumbers
 import pyarrow as pa
+from email_validator import validate_email
 
 from audience.errors import InputError
 from audience.identifiers import reasons
-from audience.identifiers.fast_sql import email_columns, in_list, literal, maid_columns, phone_columns, trimmed
+from audience.identifiers.fast_sql import (
+    PLAIN_LOCAL,
+    email_columns,
+    in_list,
+    literal,
+    maid_columns,
+    phone_columns,
+    trimmed,
+)
 from audience.identifiers.reference import Outcome, canonical_email, canonical_maid, canonical_phone, phone_region
 from audience.identifiers.rules import PLATFORMS, Kind, PlatformRules, RuleSet
 
@@ -86,6 +96,49 @@ def _answers(con: duckdb.DuckDBPyConnection, table: str, raw: str, reference: Re
     return f"LEFT JOIN {name} ON t.{raw} = {name}.raw" + (f" AND t.{region} = {name}.region" if region else "")
 
 
+def _domain_outcome(domain: str) -> tuple[str | None, str | None, int | None]:
+    """What the reference says of every plain local part @ `domain`: the canonical domain and the most bytes it adds
+    to the address in email-validator's length checks, or the reason all of them are refused."""
+    outcome = canonical_email("a@" + domain)
+    if not outcome.ok:
+        return None, outcome.reason, None
+    validated = validate_email(unicodedata.normalize("NFC", "a@" + domain).strip(), check_deliverability=False,
+                               allow_smtputf8=True)
+    checked = (validated.original, validated.normalized, "a@" + validated.ascii_domain)
+    return outcome.value[2:], None, max(len(address.encode()) for address in checked) - 2
+
+
+def _settle_by_domain(con: duckdb.DuckDBPyConnection, table: str, raw: str) -> None:
+    """Decide the undecided emails of `table` whose part before the @-sign is plain by their domain alone, asking
+    the reference once per distinct domain (email-validator checks a domain apart from the part before the @-sign,
+    and the length of the whole address last)."""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE by_domain AS
+        SELECT i, split_part(t, '@', 1) AS local, substr(t, strpos(t, '@') + 1) AS domain
+        FROM (SELECT i, {trimmed(raw)} AS t FROM {table}
+              WHERE {raw} IS NOT NULL AND {raw}_value IS NULL AND {raw}_reason IS NULL)
+        WHERE contains(t, '@') AND regexp_full_match(split_part(t, '@', 1), {literal(PLAIN_LOCAL)})""")
+    domains = [domain for (domain,) in con.execute("SELECT DISTINCT domain FROM by_domain").fetchall()]
+    if not domains:
+        return
+    outcomes = [_domain_outcome(domain) for domain in domains]
+    con.register("domain_answers", pa.table({
+        "domain": pa.array(domains, pa.string()),
+        "value": pa.array([value for value, _, _ in outcomes], pa.string()),
+        "reason": pa.array([reason for _, reason, _ in outcomes], pa.string()),
+        "longest": pa.array([longest for _, _, longest in outcomes], pa.int64()),
+    }))
+    fits = "strlen(d.local) + 1 + a.longest <= 254"
+    con.execute(f"""
+        UPDATE {table} SET {raw}_value = s.value, {raw}_reason = s.reason
+        FROM (SELECT d.i, CASE WHEN a.value IS NOT NULL AND {fits} THEN lower(d.local) || '@' || a.value END AS value,
+                     CASE WHEN a.value IS NULL THEN a.reason WHEN NOT {fits} THEN {literal(reasons.EMAIL_TOO_LONG)} END
+                     AS reason
+              FROM by_domain d JOIN domain_answers a USING (domain)) s
+        WHERE {table}.i = s.i""")
+    con.unregister("domain_answers")
+
+
 def _filled(table: str, joins: dict[str, str]) -> str:
     """SQL reading `table` with the reference's answers (`_answers`) in the value and reason columns they fill.
 
@@ -122,7 +175,8 @@ def _regions(country: pa.Array | pa.ChunkedArray | None, size: int, default_regi
 
 
 def _column(raw: pa.Array | pa.ChunkedArray, columns: Callable[[duckdb.DuckDBPyConnection], str],
-            reference: Reference, region: pa.Array | None = None) -> Canonical:
+            reference: Reference, region: pa.Array | None = None,
+            settle: Callable[[duckdb.DuckDBPyConnection, str, str], None] | None = None) -> Canonical:
     with _connect() as con:
         raw = _string_array(raw)
         con.register("source", pa.table({
@@ -132,6 +186,8 @@ def _column(raw: pa.Array | pa.ChunkedArray, columns: Callable[[duckdb.DuckDBPyC
         }))
         con.execute("CREATE TEMP TABLE base AS SELECT * FROM source")
         con.execute(f"CREATE TEMP TABLE decided AS {columns(con)}")
+        if settle is not None:
+            settle(con, "decided", "raw")
         joins = {"raw": _answers(con, "decided", "raw", reference, "region" if region is not None else None)}
         result = con.sql(f"SELECT raw_value, raw_reason FROM ({_filled('decided', joins)}) ORDER BY i").to_arrow_table()
     return Canonical(result.column(0).combine_chunks(), result.column(1).combine_chunks())
@@ -139,7 +195,8 @@ def _column(raw: pa.Array | pa.ChunkedArray, columns: Callable[[duckdb.DuckDBPyC
 
 def canonical_email_column(raw: pa.Array | pa.ChunkedArray) -> Canonical:
     """Canonical emails for a column of raw values (null in, null out)."""
-    return _column(raw, lambda _: email_columns("SELECT * FROM base", "raw"), _email_reference)
+    return _column(raw, lambda _: email_columns("SELECT * FROM base", "raw"), _email_reference,
+                   settle=_settle_by_domain)
 
 
 def canonical_phone_column(raw: pa.Array | pa.ChunkedArray, country: pa.Array | pa.ChunkedArray | None = None,
@@ -250,6 +307,8 @@ def normalise_customers(table: pa.Table, rules: RuleSet, *, prehashed: frozenset
         else:
             source = email_columns(source, "email")
         con.execute(f"CREATE TEMP TABLE decided AS {maid_columns(source, 'device_id')}")
+        if "email" not in prehashed:
+            _settle_by_domain(con, "decided", "email")
         references = {"phone": (_phone_reference(rules.default_region), "region"), "email": (_email_reference, None),
                       "device_id": (_maid_reference, None)}
         joins = {raw: _answers(con, "decided", raw, reference, region)

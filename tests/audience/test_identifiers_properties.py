@@ -46,7 +46,12 @@ composed_emails = st.builds(
     padding, st.one_of(st.text(local_chars, max_size=12), st.text(local_chars, max_size=8).map(lambda q: f'"{q}"')),
     st.sampled_from(["@", "@", "@", "", "@@", " @"]), domains, padding,
 )
-emails = st.one_of(composed_emails, st.emails(), st.text(max_size=30),
+idn_labels = st.sampled_from(["żabka-mail", "ŻABKA", "xn--abka-mail-9bc", "XN--BCHER-KVA", "ż" * 20, "ü" * 9, "b" * 50,
+                              "bu\u0308cher", "пример", "xn--", "ż-", "ﬁ"])
+idn_emails = st.builds(lambda local, labels: f"{local}@{'.'.join(labels)}.pl", st.text("ab.ąÉ", min_size=1, max_size=200),
+                       st.lists(idn_labels, min_size=1, max_size=4))
+"""Plain parts before the @-sign with internationalised domains, across the length limits of the whole address."""
+emails = st.one_of(composed_emails, idn_emails, st.emails(), st.text(max_size=30),
                    st.builds(lambda a, b: a + b, st.text(local_chars, min_size=60, max_size=70), st.just("@wp.pl")),
                    st.builds(lambda d: "jan@" + d, st.text("abc.", min_size=240, max_size=260)))
 
