@@ -63,6 +63,8 @@ class RunHandle:
     as_of: datetime
     run_dir: Path
     abandoned: tuple[str, ...]
+    started_at: datetime
+    """When the run began: the default as-of time, and the import time its consent files are recorded at."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,22 +119,24 @@ def start(ws: store.Session, settings: Settings, as_of: datetime | None) -> RunH
     if abandoned:
         get_run_logger().warning(f"removed the unconfirmed files of {len(abandoned)} earlier run(s) that died: "
                                  f"{', '.join(abandoned)}")
-    return RunHandle(run_id, record.as_of, record.out_dir, tuple(abandoned))
+    return RunHandle(run_id, record.as_of, record.out_dir, tuple(abandoned), started_at)
 
 
 @task(name="import-consent", **STAGE)
 def import_consent(ws: store.Session, settings: Settings, run: RunHandle) -> tuple[store.InputRecord, ...]:
     """Append the consent events and suppressions files to the ledger (idempotent) and note the ledger head.
 
-    It runs alongside the customers' normalisation, on a connection of its own."""
+    The run's start is the files' import time (the default recorded_at), so that a run as of now (the default)
+    counts what it imports, and a run as of an earlier time does not. It runs alongside the customers'
+    normalisation, on a connection of its own."""
     records = []
     with ws.cursor() as other, _timed(other, run, "import-consent") as con:
         if settings.inputs.consent is not None:
-            report = importer.import_events(con, settings.inputs.consent)
+            report = importer.import_events(con, settings.inputs.consent, now=run.started_at)
             records.append(_imported(con, run, "consent", settings.inputs.consent, report))
         if settings.inputs.suppressions is not None:
             report = importer.import_suppressions(con, settings.inputs.suppressions,
-                                                  default_region=settings.default_region)
+                                                  default_region=settings.default_region, now=run.started_at)
             records.append(_imported(con, run, "suppressions", settings.inputs.suppressions, report))
         store.set_ledger_head(con, run.run_id, *ledger.head(con))
     return tuple(records)
