@@ -195,12 +195,22 @@ def _parquet_batches(path: Path, batch_rows: int) -> Iterator[tuple[pa.Table, pa
         file = pq.ParquetFile(path)
         start = 1
         for record_batch in file.iter_batches(batch_size=batch_rows):
-            table = pa.Table.from_batches([record_batch])
+            table = _empty_as_absent(pa.Table.from_batches([record_batch]))
             rows = pa.array(np.arange(start, start + table.num_rows, dtype=np.int64))
             start += table.num_rows
             yield table.add_column(0, "source_row", rows), _rejections(pa.array([], pa.int64()), "*", "")
     except pa.ArrowException as e:
         raise InputError(f"{path.name} cannot be read as Parquet ({type(e).__name__}); re-export it.") from None
+
+
+def _empty_as_absent(table: pa.Table) -> pa.Table:
+    """`table` with every empty text value null: an empty cell means absent, in Parquet as in CSV."""
+    for i, column in enumerate(table.columns):
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            empty = pc.equal(column, pa.scalar("", column.type))
+            if pc.any(empty).as_py():
+                table = table.set_column(i, table.field(i), pc.if_else(empty, pa.scalar(None, column.type), column))
+    return table
 
 
 def _with_core_columns(table: pa.Table) -> pa.Table:

@@ -71,6 +71,21 @@ def test_every_batch_has_the_core_columns_as_text(tmp_path: Path) -> None:
     assert table["orders"].type == pa.int64()
 
 
+def test_empty_cells_of_a_parquet_file_are_absent_as_in_a_csv_file(tmp_path: Path) -> None:
+    columns = {"customer_id": ["C1", "C2", ""], "email": ["", "b@x.pl", "c@x.pl"], "phone": [None, "", ""],
+               "segment": ["", "gold", ""]}
+    pq.write_table(pa.table(columns), tmp_path / "customers.parquet")
+    with (tmp_path / "customers.csv").open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(columns)
+        w.writerows(zip(*[[v or "" for v in values] for values in columns.values()], strict=True))
+    from_parquet, from_csv = _read(tmp_path / "customers.parquet"), _read(tmp_path / "customers.csv")
+    assert from_parquet == from_csv
+    rows, rejected = from_parquet
+    assert rows[1]["email"] is None and rows[1]["segment"] is None and rows[2]["phone"] is None
+    assert rejected == [(3, "customer_id", REASON_EMPTY_ID)]
+
+
 def test_a_file_without_customer_id_is_refused_naming_the_column(tmp_path: Path) -> None:
     path = tmp_path / "customers.csv"
     path.write_text("id,email\n1,a@x.pl\n", encoding="utf-8")
