@@ -2,7 +2,8 @@
 -- whether the row has none (usable). A per-row projection: the n-th row out is the file's n-th data row.
 -- Parameters: $scopes (platforms and '*'), $scope_problem, $identifier_types, $identifier_problem, and
 -- $identifier_texts / $identifier_lists: every well-formed identifiers text and its sorted list (a lookup that
--- spares the split and sort for the usual values; any other text takes the general path).
+-- spares the split and sort for the usual values; any other text takes the general path, which ignores case and
+-- whitespace, e.g. `Email |\tphone`).
 WITH typed AS (
     SELECT
         row_problem,
@@ -17,7 +18,8 @@ WITH typed AS (
         identifiers AS identifiers_text,
         CASE WHEN list_contains($identifier_texts, identifiers)
              THEN $identifier_lists[list_position($identifier_texts, identifiers)]
-             ELSE list_sort(list_distinct(string_split(replace(lower(identifiers), ' ', ''), '|'))) END AS identifiers,
+             ELSE list_sort(list_distinct(string_split(regexp_replace(lower(identifiers), '\s', '', 'g'), '|')))
+             END AS identifiers,
         list_contains($identifier_texts, identifiers) AS identifiers_canonical,
         source,
         source_record_id,

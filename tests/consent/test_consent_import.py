@@ -159,6 +159,17 @@ def test_parquet_timestamps_with_a_zone_count_and_without_one_are_rejected(tmp_p
         ("E2", moment, ["device_id", "email", "phone"])]
 
 
+def test_identifiers_ignore_case_and_whitespace_around_each_type(tmp_path: Path) -> None:
+    texts = ["email| phone", " Email |PHONE ", "email|\tphone", "device_id\t|\temail", "email|email", "email|",
+             "email phone"]
+    rows = [(f"E{i}", "C1", "meta", "grant", "2026-01-10T10:00:00Z", None, text) for i, text in enumerate(texts)]
+    con = fresh()
+    report = import_file(con, write_csv(tmp_path / "events.csv", HEADER, rows), now=NOW)
+    assert [(r.row, r.column) for r in report.rejections] == [(6, "identifiers"), (7, "identifiers")]
+    assert [ids for (ids,) in con.execute("SELECT identifiers FROM consent_event ORDER BY seq").fetchall()] == [
+        ["email", "phone"], ["email", "phone"], ["email", "phone"], ["device_id", "email"], ["email"]]
+
+
 def test_importing_again_is_a_no_op_and_a_changed_event_is_rejected(tmp_path: Path) -> None:
     con = fresh()
     path = WRITERS["csv"](tmp_path)
