@@ -31,6 +31,8 @@ _READERS: dict[Format, str] = {
 _SERIAL_CSV = f"read_csv($path, {_CSV}, parallel = false)"
 """DuckDB's parallel CSV reader cannot pad short rows of a file whose quoted values hold line breaks."""
 _UTC_TEXT = "'%Y-%m-%dT%H:%M:%S.%fZ'"
+_ZONED_TIMESTAMPS = frozenset({"TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ_NS"})
+"""DuckDB's types of Parquet timestamps with a zone (nanosecond ones, as pandas writes them, have their own)."""
 _LINE = re.compile(r"\bLine:? (\d+)", re.IGNORECASE)
 
 
@@ -156,8 +158,8 @@ def _text(source: Source, position: int, i: int, params: dict[str, object]) -> s
                 f"AS VARCHAR[]), '|') ELSE json_extract_string(json, ${key}) END")
     column = f"#{position + 1}"
     kind = source.types[position]
-    if kind == "TIMESTAMP WITH TIME ZONE":
-        return f"strftime(timezone('UTC', {column}), {_UTC_TEXT})"
+    if kind in _ZONED_TIMESTAMPS:
+        return f"strftime(timezone('UTC', CAST({column} AS TIMESTAMPTZ)), {_UTC_TEXT})"
     if kind.startswith("TIMESTAMP"):
         return f"strftime(CAST({column} AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%f')"
     if kind.endswith("[]"):

@@ -170,6 +170,23 @@ def test_identifiers_ignore_case_and_whitespace_around_each_type(tmp_path: Path)
         ["email", "phone"], ["email", "phone"], ["email", "phone"], ["device_id", "email"], ["email"]]
 
 
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_parquet_timestamps_of_every_unit_are_read_with_their_zone(unit: str, tmp_path: Path) -> None:
+    path = tmp_path / "s.parquet"
+    moment = datetime(2026, 1, 1, 12, tzinfo=UTC)
+    pq.write_table(pa.table({
+        "customer_id": ["C1", "C2"], "kind": ["objection", "objection"],
+        "effective_at": pa.array([moment, moment], pa.timestamp(unit, tz="America/New_York")),
+        "recorded_at": pa.array([None, moment.replace(tzinfo=None)], pa.timestamp(unit)),
+    }), path)
+    con = fresh()
+    report = import_file(con, path, now=NOW)
+    assert report.rejections == (
+        Rejection(2, "recorded_at", "timestamp without a UTC offset; add one, e.g. 2026-03-01T10:00:00+01:00 or ...Z"),)
+    assert con.execute("SELECT customer_id, effective_at, recorded_at FROM suppression").fetchall() == [
+        ("C1", moment, NOW)]
+
+
 def test_importing_again_is_a_no_op_and_a_changed_event_is_rejected(tmp_path: Path) -> None:
     con = fresh()
     path = WRITERS["csv"](tmp_path)
