@@ -204,13 +204,21 @@ def _parquet_batches(path: Path, batch_rows: int) -> Iterator[tuple[pa.Table, pa
 
 
 def _empty_as_absent(table: pa.Table) -> pa.Table:
-    """`table` with every empty text value null: an empty cell means absent, in Parquet as in CSV."""
+    """`table` with every empty text value null: an empty cell means absent, in Parquet as in CSV. Dictionary-encoded
+    text (pandas' categories) becomes plain text, as in CSV."""
     for i, column in enumerate(table.columns):
-        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        if pa.types.is_dictionary(column.type) and _is_text(column.type.value_type):
+            column = pc.cast(column, column.type.value_type)
+            table = table.set_column(i, pa.field(table.field(i).name, column.type), column)
+        if _is_text(column.type):
             empty = pc.equal(column, pa.scalar("", column.type))
             if pc.any(empty).as_py():
                 table = table.set_column(i, table.field(i), pc.if_else(empty, pa.scalar(None, column.type), column))
     return table
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind)
 
 
 def _with_core_columns(table: pa.Table) -> pa.Table:

@@ -84,6 +84,9 @@ def test_empty_cells_of_a_parquet_file_are_absent_as_in_a_csv_file(tmp_path: Pat
     rows, rejected = from_parquet
     assert rows[1]["email"] is None and rows[1]["segment"] is None and rows[2]["phone"] is None
     assert rejected == [(3, "customer_id", REASON_EMPTY_ID)]
+    categories = {k: pa.array(v).dictionary_encode() for k, v in columns.items()}
+    pq.write_table(pa.table(categories), tmp_path / "categories.parquet")
+    assert _read(tmp_path / "categories.parquet") == from_csv
 
 
 def test_a_file_without_customer_id_is_refused_naming_the_column(tmp_path: Path) -> None:
