@@ -1,8 +1,12 @@
 """`audience run` on small hand-made inputs through the CLI, one sentence of pipeline.md at a time."""
 
 import hashlib
+from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
@@ -51,3 +55,28 @@ def test_a_run_as_of_now_counts_what_it_imports_without_recorded_at_and_a_past_r
     for platform in ("google", "meta", "tiktok"):
         assert now[platform, "all", "full"] == {hashed(platform, "email", "q1@example.com")}, platform
         assert past[platform, "all", "full"] == {hashed(platform, "email", "q2@example.com")}, platform
+
+
+def test_parquet_inputs_of_every_kind_export_like_csv(prefect_api: str, tmp_path: Path) -> None:
+    granted = datetime(2026, 1, 1, tzinfo=UTC)
+    pq.write_table(pa.table({"customer_id": ["p1", "p2", "p3"], "email": ["p1@example.com", "", "P3@Example.com"],
+                             "phone": ["", "+48 512 345 002", None], "tier": ["", "gold", "gold"]}),
+                   tmp_path / "customers.parquet")
+    pq.write_table(pa.table({"event_id": ["v1", "v2", "v3"], "customer_id": ["p1", "p2", "p3"],
+                             "platform": ["*", "*", "*"], "action": ["grant", "grant", "grant"],
+                             "effective_at": pa.array([granted] * 3, pa.timestamp("ns", tz="Europe/Warsaw")),
+                             "recorded_at": pa.array([granted] * 3, pa.timestamp("ns", tz="UTC"))}),
+                   tmp_path / "events.parquet")
+    pq.write_table(pa.table({"email": ["p3@example.com"], "kind": ["objection"],
+                             "effective_at": pa.array([granted], pa.timestamp("ns", tz="UTC")),
+                             "recorded_at": pa.array([granted], pa.timestamp("ns", tz="UTC"))}),
+                   tmp_path / "suppressions.parquet")
+    run_dir = run(tmp_path / "ws", "--customers", tmp_path / "customers.parquet", "--consent",
+                  tmp_path / "events.parquet", "--suppressions", tmp_path / "suppressions.parquet",
+                  "--as-of", "2026-02-01T00:00:00Z")
+    got = exported(run_dir)
+    for platform in ("google", "meta", "tiktok"):
+        assert got[platform, "all", "full"] == {hashed(platform, "email", "p1@example.com"),
+                                                hashed(platform, "phone", "+48 512 345 002")}, platform
+    with duckdb.connect(str(tmp_path / "ws" / "w.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM rejected_row").fetchall() == [(0,)]
