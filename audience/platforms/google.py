@@ -59,14 +59,10 @@ class CustomerList:
     csv_header: bytes
     list_option: str
     identifier: FileIdentifier
-    user_data: bool
-    """Members carry hashed `userData` (so the body states `encoding`), rather than unhashed `mobileData`."""
 
 
-CONTACT = CustomerList("", "customer-match.csv", b"Email,Phone\n", "contact_list_id", "multi", user_data=True)
-MOBILE = CustomerList(
-    "mobile-", "mobile-ids.csv", b"Mobile Device ID\n", "mobile_list_id", "device_id", user_data=False
-)
+CONTACT = CustomerList("", "customer-match.csv", b"Email,Phone\n", "contact_list_id", "multi")
+MOBILE = CustomerList("mobile-", "mobile-ids.csv", b"Mobile Device ID\n", "mobile_list_id", "device_id")
 
 
 class GoogleWriter:
@@ -161,9 +157,9 @@ def _head(kind: CustomerList, op: Op, options: Mapping[str, Any]) -> bytes:
         "operatingAccount": account,
         "productDestinationId": text_option(options, kind.list_option, PLACEHOLDERS[kind.list_option]),
     }
-    body: dict[str, Any] = {"destinations": [destination]}
-    if kind.user_data:
-        body["encoding"] = "HEX"
+    # Every body states the encoding, as the contract (pipeline.md) asks; the API needs it only for hashed userData,
+    # and takes it with unhashed mobileData.
+    body: dict[str, Any] = {"destinations": [destination], "encoding": "HEX"}
     if op != "remove":
         body["termsOfService"] = TERMS_OF_SERVICE
     return (json.dumps(body)[:-1] + ', "audienceMembers": [\n').encode()

@@ -220,7 +220,7 @@ def test_google_remove_bodies_carry_no_consent_and_no_terms(case_run: tuple[Path
     contact = google_documents(folder, "remove-*.json")
     mobile = google_documents(folder, "mobile-remove-*.json")
     assert [list(body) for body in contact] == [["destinations", "encoding", "audienceMembers"]]
-    assert [list(body) for body in mobile] == [["destinations", "audienceMembers"]]
+    assert [list(body) for body in mobile] == [["destinations", "encoding", "audienceMembers"]]
     members = contact[0]["audienceMembers"] + mobile[0]["audienceMembers"]
     assert all(list(m) in (["userData"], ["mobileData"]) for m in members)
     assert not list(folder.glob("ingest-*")) and not list(folder.glob("mobile-ingest-*"))
