@@ -21,6 +21,8 @@ def hash_command(
 ) -> None:
     """Read raw values (one per line) and write `status, normalized, sha256, reason` as tab-separated lines.
 
+    Standard input and standard output are UTF-8 whatever the locale.
+
     Example: printf 'Jan.Kowalski@Gmail.com\\n' | audience hash --platform google --kind email
     """
     try:
@@ -33,11 +35,13 @@ def hash_command(
     if lines and lines[-1] == "":
         lines.pop()
     rules = RuleSet(default_region=DEFAULT_REGION, tiktok_phone_plus=tiktok_phone_plus)
-    out = sys.stdout
-    out.write(HEADER)
+    sys.stdout.flush()
+    out = sys.stdout.buffer
+    out.write(HEADER.encode("utf-8"))
     for start in range(0, len(lines), BATCH_LINES):
         batch = pa.array(lines[start:start + BATCH_LINES], pa.string())
         result = platform_column(kind, platform, batch, rules, region=region)
-        for normalized, sha, reason in zip(*(result.column(c).to_pylist() for c in ("normalized", "sha256", "reason"))):
-            out.write(f"ok\t{normalized}\t{sha}\t\n" if normalized is not None else f"reject\t\t\t{reason}\n")
+        columns = (result.column(c).to_pylist() for c in ("normalized", "sha256", "reason"))
+        out.write("".join(f"ok\t{normalized}\t{sha}\t\n" if normalized is not None else f"reject\t\t\t{reason}\n"
+                          for normalized, sha, reason in zip(*columns)).encode("utf-8"))
     out.flush()

@@ -1,6 +1,7 @@
 """The golden vectors of the identifier contract, through the reference, the column path and `audience hash`."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -45,10 +46,10 @@ def test_column_path_matches_golden(kind: str, platform: str) -> None:
             assert sha == (vector["sha256"] if expected else None), vector["id"]
 
 
-def _hash_command(kind: str, platform: str, region: str, stdin: str) -> list[str]:
+def _hash_command(kind: str, platform: str, region: str, stdin: str, env: dict[str, str] | None = None) -> list[str]:
     done = subprocess.run(
         [sys.executable, "-m", "pipelines", "hash", "--platform", platform, "--kind", kind, "--region", region],
-        input=stdin.encode(), capture_output=True, check=True,
+        input=stdin.encode(), capture_output=True, check=True, env=env,
     )
     return done.stdout.decode().split("\n")
 
@@ -70,3 +71,11 @@ def test_hash_command_matches_golden_byte_for_byte(kind: str, platform: str) -> 
                 assert vector["raw"].strip() not in fields[3]
             else:
                 assert fields == ["ok", vector["normalized"], vector["sha256"], ""]
+
+
+def test_hash_command_writes_utf8_whatever_the_locale() -> None:
+    vectors = [v for v in VECTORS if v["kind"] == "email" and v["platform"] == "tiktok" and not v["raw"].isascii()]
+    assert vectors
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "PYTHONUTF8": "0", "LC_ALL": "C"}
+    lines = _hash_command("email", "tiktok", "PL", "".join(v["raw"] + "\n" for v in vectors), env)
+    assert lines[1:] == [f"ok\t{v['normalized']}\t{v['sha256']}\t" for v in vectors] + [""]
