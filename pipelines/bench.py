@@ -19,6 +19,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import duckdb
 import psutil
 import pyarrow as pa
 
@@ -133,7 +134,21 @@ def end_to_end(directory: Path, size: int, *engine_flags: str, workers: Sequence
         log.seek(0)
         sys.exit(f"audience run failed (exit status {process.returncode}):\n{log.read().decode()[-2000:]}")
     return {"customers": size, "seconds": seconds, "peak_rss_mb": peaks.pop(process) / 2**20,
-            "workers_peak_rss_mb": [peak / 2**20 for peak in peaks.values()]}
+            "workers_peak_rss_mb": [peak / 2**20 for peak in peaks.values()],
+            "stages": _stage_seconds(inputs / "workspace.duckdb")}
+
+
+def _stage_seconds(db: Path) -> dict[str, float]:
+    """The stage durations the latest run recorded in its lineage (run_stage), in the order they ended."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return dict(con.execute(
+            "SELECT stage, seconds FROM run_stage WHERE run_id = (SELECT max(run_id) FROM run) "
+            "ORDER BY rowid"
+        ).fetchall())
+
+
+def _stages_line(stages: dict[str, float]) -> str:
+    return "  stages (s): " + ", ".join(f"{name} {seconds:.1f}" for name, seconds in stages.items())
 
 
 def engines(directory: Path, size: int) -> list[tuple[str, dict]]:
@@ -200,6 +215,7 @@ def main(argv: list[str] | None = None) -> None:
     run = end_to_end(args.out, args.run_size)
     print(f"\nend to end: audience run on {run['customers']:,} customers (CSV in, all files out, Prefect start-up "
           f"included): {run['seconds']:.1f} s wall, peak RSS of the run process {run['peak_rss_mb']:,.0f} MB")
+    print(_stages_line(run["stages"]))
     if args.engine_size:
         print(f"\nengines: audience run on {args.engine_size:,} customers, local (threads) vs Dask (2 local worker "
               "processes, started before the run)")
@@ -207,6 +223,7 @@ def main(argv: list[str] | None = None) -> None:
             workers = " + ".join(f"{mb:,.0f}" for mb in r["workers_peak_rss_mb"]) or "none"
             print(f"{engine:>6}: {r['seconds']:>7.1f} s wall, peak RSS driver {r['peak_rss_mb']:,.0f} MB, "
                   f"workers {workers} MB", flush=True)
+            print(_stages_line(r["stages"]))
     if any(mismatches.values()):
         sys.exit("self-check failed: the column path disagrees with the reference")
 
