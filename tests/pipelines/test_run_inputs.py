@@ -108,3 +108,48 @@ def test_a_customer_id_column_of_bytes_that_are_not_text_stops_the_run_with_a_me
         assert con.execute("SELECT status, message FROM run").fetchall() == [
             ("failed", output.splitlines()[-1].removeprefix("Error: "))]
     assert not any((tmp_path / "ws" / "out").rglob("*.*"))
+
+
+def consent_import(root: Path, file: Path, *args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["consent", "import", str(file), "--db", str(root / "w.duckdb"), *args])
+    return result.exit_code, result.output
+
+
+def ledger_rows(root: Path) -> list[tuple]:
+    with duckdb.connect(str(root / "w.duckdb"), read_only=True) as con:
+        return con.execute("SELECT seq, row_hash FROM consent_event ORDER BY seq").fetchall()
+
+
+@pytest.mark.parametrize("header", ["action,action", "action, Action "])
+def test_a_consent_file_naming_a_column_twice_is_refused_and_the_ledger_kept(tmp_path: Path, header: str) -> None:
+    (tmp_path / "first.csv").write_text(EVENTS, encoding="utf-8")
+    assert consent_import(tmp_path, tmp_path / "first.csv")[0] == 0
+    before = ledger_rows(tmp_path)
+    twice = tmp_path / "twice.csv"
+    twice.write_text(f"event_id,customer_id,platform,{header},effective_at\n"
+                     "v2,q1,*,grant,withdraw,2026-02-01T00:00:00Z\n", encoding="utf-8")
+    code, output = consent_import(tmp_path, twice)
+    assert code == 1
+    assert "both mean 'action'; rename or remove one" in output, output
+    assert ledger_rows(tmp_path) == before
+
+
+def test_a_headerless_suppressions_file_is_refused_without_echoing_its_first_row(tmp_path: Path) -> None:
+    headerless = tmp_path / "suppressions.csv"
+    headerless.write_text(f",{EMAIL},{EMAIL},objection,2026-01-01T00:00:00Z\n", encoding="utf-8")
+    code, output = consent_import(tmp_path, headerless, "--kind", "suppressions")
+    assert code == 1 and "is the first line a header row?" in output, output
+    assert EMAIL not in output
+
+
+@pytest.mark.parametrize(("content", "hint"), [
+    (EVENTS.replace(",", ";"), "not comma-separated"),
+    (EVENTS.replace(",", "\t"), "not comma-separated"),
+    ("", "The file is empty"),
+])
+def test_an_unusable_consent_file_says_why_before_asking_for_its_kind(tmp_path: Path, content: str,
+                                                                      hint: str) -> None:
+    events = tmp_path / "events.csv"
+    events.write_text(content, encoding="utf-8")
+    code, output = consent_import(tmp_path, events)
+    assert code == 1 and hint in output, output
