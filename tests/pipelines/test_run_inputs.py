@@ -153,3 +153,22 @@ def test_an_unusable_consent_file_says_why_before_asking_for_its_kind(tmp_path: 
     events.write_text(content, encoding="utf-8")
     code, output = consent_import(tmp_path, events)
     assert code == 1 and hint in output, output
+
+
+@pytest.mark.parametrize("as_of", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-05:00"])
+def test_an_as_of_time_out_of_range_in_utc_is_refused_with_a_message(tmp_path: Path, as_of: str) -> None:
+    code, output = run(tmp_path / "ws", "--as-of", as_of)
+    assert code == 1 and "out of range in UTC" in output, output
+    assert not (tmp_path / "ws" / "out").exists()
+    (tmp_path / "events.csv").write_text(EVENTS, encoding="utf-8")
+    assert consent_import(tmp_path, tmp_path / "events.csv")[0] == 0
+    status = runner.invoke(app, ["consent", "status", "q1", "--as-of", as_of, "--db", str(tmp_path / "w.duckdb")])
+    assert status.exit_code == 1 and "out of range in UTC" in status.output, status.output
+
+
+def test_a_consent_lifetime_reaching_back_before_year_1_is_refused_before_the_run(tmp_path: Path) -> None:
+    customers = tmp_path / "customers.csv"
+    customers.write_text("customer_id,email\nq1,q1@example.com\n", encoding="utf-8")
+    code, output = run(tmp_path / "ws", "--customers", customers, "--as-of", "0001-06-01T00:00:00Z")
+    assert code == 1 and "max_consent_age_days = 730 reaches back before year 1" in output, output
+    assert not (tmp_path / "ws" / "out").exists() and not (tmp_path / "ws" / "w.duckdb").exists()
