@@ -2,6 +2,7 @@
 
 import csv
 import queue
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +29,9 @@ FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 DEFAULT_BATCH_ROWS = 500_000
 _CSV_BLOCK_BYTES = 4 << 20
 _ATTRIBUTE_TYPES = (pa.int64(), pa.float64(), pa.date32(), pa.bool_())
+_COLUMN_NAME = re.compile(r"\s*[A-Za-z_][A-Za-z0-9_ .-]{0,63}")
+"""What a column name looks like: no `@`, `+` or leading digit, so that no email, phone or device ID passes."""
+_UTF8_COLUMN = re.compile(r"^In CSV column #(\d+): .*invalid UTF8", re.DOTALL)
 
 REASON_FIELD_COUNT = "wrong number of fields for the header; check the quoting of this row"
 REASON_EMPTY_ID = "customer_id is empty; every row needs a unique customer_id"
@@ -53,11 +57,19 @@ def file_format(path: Path) -> str:
 
 
 def columns(path: Path) -> list[str]:
-    """The file's column names, after checking that the required ones are present."""
+    """The file's column names as it spells them, after checking that the required ones are present.
+
+    A core column's name is recognised whatever its case and surrounding spaces (` Email ` is `email`), as in the
+    consent files; two names that mean the same column are refused."""
     if not path.is_file():
-        raise InputError(f"Customers file {path} does not exist; check inputs.customers or --customers.")
+        raise InputError(f"Customers file {path} does not exist or is not a file; check inputs.customers or "
+                         "--customers.")
     if file_format(path) == "parquet":
-        names = pq.ParquetFile(path).schema_arrow.names
+        try:
+            names = pq.ParquetFile(path).schema_arrow.names
+        except (pa.ArrowException, OSError) as e:
+            raise InputError(f"{path.name} cannot be read as Parquet ({type(e).__name__}); check that it is a "
+                             "complete Parquet file, or export it again.") from None
     else:
         with path.open("rb") as f:
             header = f.readline()
@@ -65,16 +77,32 @@ def columns(path: Path) -> list[str]:
             names = next(csv.reader([header.decode("utf-8-sig")]), [])
         except UnicodeDecodeError:
             raise InputError(f"{path.name}: the header row is not UTF-8; re-export the file as UTF-8 CSV.") from None
-    missing = [c for c in REQUIRED_COLUMNS if c not in names]
+    canonical = [core_name(n) for n in names]
+    missing = [c for c in REQUIRED_COLUMNS if c not in canonical]
     if missing:
+        delimited = len(names) == 1 and any(sep in names[0] for sep in ";\t|")
+        hint = " It looks like the file is not comma-separated; save it as CSV with commas." if delimited else ""
         raise InputError(
-            f"{path.name} lacks the required column(s) {', '.join(missing)} (it has: {', '.join(names) or 'none'}); "
-            "add them to the header row."
+            f"{path.name} lacks the required column(s) {', '.join(missing)} (it has: {_shown(names)}); "
+            f"add them to the header row (the first line must be the header).{hint}"
         )
-    repeated = sorted({n for n in names if names.count(n) > 1})
+    repeated = sorted({n for n in canonical if canonical.count(n) > 1})
     if repeated:
-        raise InputError(f"{path.name} has the column(s) {', '.join(repeated)} more than once; rename or drop them.")
+        raise InputError(f"{path.name} has the column(s) {_shown(repeated)} more than once (names are compared "
+                         "without case and surrounding spaces for the core columns); rename or drop them.")
     return names
+
+
+def core_name(name: str) -> str:
+    """A core column's canonical name for any spelling of it (case, surrounding spaces); other names unchanged."""
+    key = name.strip().lower()
+    return key if key in CORE_COLUMNS else name
+
+
+def _shown(names: list[str]) -> str:
+    """Column names for a message; a name that does not look like one (a file without a header row has values
+    there, which may be identifiers) is shown as `?`."""
+    return ", ".join(n if _COLUMN_NAME.fullmatch(n) else "?" for n in names) or "none"
 
 
 def customer_batches(path: Path, *, batch_rows: int = DEFAULT_BATCH_ROWS) -> Iterator[Batch]:
@@ -84,7 +112,7 @@ def customer_batches(path: Path, *, batch_rows: int = DEFAULT_BATCH_ROWS) -> Ite
     for table, refused in read_ahead(raw):
         if table.num_rows == 0 and refused.num_rows == 0:
             continue
-        table = _with_core_columns(table)
+        table = _with_core_columns(path, table.rename_columns([core_name(n) for n in table.column_names]))
         empty = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(table["customer_id"]), ""), True)
         rejections = pa.concat_tables([refused, _rejections(table["source_row"].filter(empty), "customer_id",
                                                             REASON_EMPTY_ID)])
@@ -99,6 +127,9 @@ def _csv_batches(path: Path, names: list[str], batch_rows: int) -> Iterator[tupl
         return "skip"
 
     empty = pa.table({n: pa.array([], pa.string()) for n in names})
+    if _header_only(path):
+        yield numbers.attach(empty, last=True)
+        return
     try:
         reader = pacsv.open_csv(
             path,
@@ -119,9 +150,22 @@ def _csv_batches(path: Path, names: list[str], batch_rows: int) -> Iterator[tupl
                 pending = []
         yield numbers.attach(pa.Table.from_batches(pending) if pending else empty, last=True)
     except pa.ArrowInvalid as e:
-        raise InputError(f"{path.name} cannot be read as UTF-8 CSV ({_reason_only(e)}); re-export it as UTF-8 CSV.")
+        column = _UTF8_COLUMN.match(str(e))
+        if column and int(column.group(1)) < len(names):
+            raise InputError(f"{path.name}: column {_shown([names[int(column.group(1))]])} holds bytes that are not "
+                             "UTF-8 text; re-export the file as UTF-8 CSV.") from None
+        raise InputError(f"{path.name} cannot be read as UTF-8 CSV ({_reason_only(e)}); re-export it as UTF-8 CSV.") \
+            from None
     except pa.ArrowException as e:
         raise InputError(f"{path.name} cannot be read ({type(e).__name__}); re-export it as UTF-8 CSV.") from None
+
+
+def _header_only(path: Path) -> bool:
+    """Whether the file is a header row alone, with or without a line break after it (the CSV reader refuses the
+    latter as empty)."""
+    with path.open("rb") as f:
+        f.readline()
+        return f.read(1) == b""
 
 
 _DONE = object()
@@ -199,8 +243,9 @@ def _parquet_batches(path: Path, batch_rows: int) -> Iterator[tuple[pa.Table, pa
             rows = pa.array(np.arange(start, start + table.num_rows, dtype=np.int64))
             start += table.num_rows
             yield table.add_column(0, "source_row", rows), _rejections(pa.array([], pa.int64()), "*", "")
-    except pa.ArrowException as e:
-        raise InputError(f"{path.name} cannot be read as Parquet ({type(e).__name__}); re-export it.") from None
+    except (pa.ArrowException, OSError) as e:
+        raise InputError(f"{path.name} cannot be read as Parquet ({type(e).__name__}); check that it is a complete "
+                         "Parquet file, or export it again.") from None
 
 
 def _empty_as_absent(table: pa.Table) -> pa.Table:
@@ -221,13 +266,17 @@ def _is_text(kind: pa.DataType) -> bool:
     return pa.types.is_string(kind) or pa.types.is_large_string(kind)
 
 
-def _with_core_columns(table: pa.Table) -> pa.Table:
+def _with_core_columns(path: Path, table: pa.Table) -> pa.Table:
     """The core columns as strings (nulls where the file lacks one), after source_row; other columns unchanged."""
     core = []
     for name in CORE_COLUMNS:
         if name in table.column_names:
             column = table[name]
-            core.append(column if column.type == pa.string() else pc.cast(column, pa.string()))
+            try:
+                core.append(column if column.type == pa.string() else pc.cast(column, pa.string()))
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                raise InputError(f"{path.name}: column {name} ({column.type}) cannot be read as text (bytes that are "
+                                 "not UTF-8, or a nested type); write it as a string column.") from None
         else:
             core.append(pa.nulls(table.num_rows, pa.string()))
     rest = [n for n in table.column_names if n != "source_row" and n not in CORE_COLUMNS]

@@ -110,7 +110,7 @@ def infer_kind(source: Source) -> LedgerKind:
     if len(found) != 1:
         has = "both an `action` and a `kind` column" if found else "neither an `action` nor a `kind` column"
         raise InputError(f"{source.path.name} has {has}, so its kind is unclear; pass --kind events or "
-                         "--kind suppressions.")
+                         f"--kind suppressions.{_delimiter_hint(source)}")
     return found.pop()
 
 
@@ -131,11 +131,17 @@ def _check_columns(source: Source, kind: LedgerKind, spec: _Kind) -> None:
         missing.append(" or ".join(spec.any_of))
     if not missing:
         return
-    hint = ""
-    if len(source.columns) == 1 and any(sep in source.columns[0] for sep in ";\t|"):
-        hint = " It looks like the file is not comma-separated; save it as CSV with commas."
     raise InputError(f"{source.path.name} is missing the required {kind} column(s): {', '.join(missing)}. "
-                     f"Add them to the header row; nothing was imported.{hint}")
+                     f"Add them to the header row; nothing was imported.{_delimiter_hint(source)}")
+
+
+def _delimiter_hint(source: Source) -> str:
+    """What probably went wrong when a file lacks the columns it needs: another separator, or no content."""
+    if source.size == 0:
+        return " The file is empty: it needs at least a header row."
+    if len(source.columns) == 1 and any(sep in source.columns[0] for sep in ";\t|"):
+        return " It looks like the file is not comma-separated; save it as CSV with commas."
+    return ""
 
 
 def _record(

@@ -34,6 +34,8 @@ _UTC_TEXT = "'%Y-%m-%dT%H:%M:%S.%fZ'"
 _ZONED_TIMESTAMPS = frozenset({"TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ_NS"})
 """DuckDB's types of Parquet timestamps with a zone (nanosecond ones, as pandas writes them, have their own)."""
 _LINE = re.compile(r"\bLine:? (\d+)", re.IGNORECASE)
+_COLUMN_NAME = re.compile(r"[a-z_][a-z0-9_ .-]{0,63}")
+"""What a column name looks like (no `@`, `+` or leading digit): the names an error message may show."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +77,10 @@ def open_source(con: duckdb.DuckDBPyConnection, path: Path) -> Source:
         with _read_errors(path, fmt):
             described = con.execute(f"DESCRIBE SELECT * FROM {_READERS[fmt]}", {"path": str(path)}).fetchall()
         columns, types = tuple(r[0] for r in described), tuple(r[1] for r in described)
-    overflow = tuple(range(_header_width(path), len(columns))) if fmt == "csv" else ()
+    header = _header(path) if fmt == "csv" else list(columns)
+    overflow = tuple(range(len(header), len(columns))) if fmt == "csv" else ()
     source = Source(path, fmt, columns, types, overflow, path.stat().st_size)
-    _refuse_ambiguous(source)
+    _refuse_ambiguous(source, header)
     return source
 
 
@@ -176,24 +179,26 @@ def _row_problem(source: Source) -> str:
     return "NULL::VARCHAR"
 
 
-def _header_width(path: Path) -> int:
+def _header(path: Path) -> list[str]:
+    """The CSV header's names as written (DuckDB renames a repeated name, `action` twice becomes `action_1`)."""
     with path.open(encoding="utf-8-sig", newline="") as f:
         try:
-            return len(next(csv.reader(f), []))
+            return next(csv.reader(f), [])
         except (csv.Error, UnicodeDecodeError):
             raise InputError(f"{path.name}: the header row is not readable CSV text; save the file as UTF-8 CSV "
                              "with a header row.") from None
 
 
-def _refuse_ambiguous(source: Source) -> None:
+def _refuse_ambiguous(source: Source, header: Sequence[str]) -> None:
+    """Refuse a header that names a column twice (compared without case and surrounding spaces): which of the two
+    holds the value would be a guess."""
     seen: dict[str, str] = {}
-    for i, name in enumerate(source.columns):
-        if i in source.overflow:
-            continue
+    for name in header:
         key = name.strip().lower()
         if key in seen:
-            raise InputError(f"{source.path.name}: columns {seen[key]!r} and {name!r} both mean {key!r}; "
-                             "rename or remove one.")
+            shown = (f"columns {seen[key]!r} and {name!r} both mean {key!r}" if _COLUMN_NAME.fullmatch(key)
+                     else "two columns of the first line have the same name (is the first line a header row?)")
+            raise InputError(f"{source.path.name}: {shown}; rename or remove one.")
         seen[key] = name
 
 

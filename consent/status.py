@@ -1,7 +1,7 @@
 """One customer's consent story for `audience consent status`: their ledger rows and the decision per platform."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import duckdb
 
@@ -37,6 +37,10 @@ def parse_instant(text: str) -> datetime:
         raise InputError(f"{text!r} is not an ISO 8601 timestamp; write it like 2026-03-01T10:00:00+01:00.") from None
     if moment.utcoffset() is None:
         raise InputError(f"{text!r} has no UTC offset; add one, e.g. 2026-03-01T10:00:00+01:00 or ...Z.")
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        raise InputError(f"{text!r} is out of range in UTC; give a time between years 0001 and 9999.") from None
     return moment
 
 

@@ -201,7 +201,10 @@ def _timestamp(text: str | None) -> datetime | None:
         fail(f"--as-of {text!r} is not an ISO 8601 timestamp; write it like 2026-11-01T03:00:00+01:00.")
     if moment.tzinfo is None:
         fail(f"--as-of {text!r} has no UTC offset; add one, like 2026-11-01T03:00:00+01:00.")
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        fail(f"--as-of {text!r} is out of range in UTC; give a time between years 0001 and 9999.")
 
 
 def _relative(path: Path, base: Path) -> Path:

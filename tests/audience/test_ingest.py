@@ -163,3 +163,11 @@ def test_read_ahead_stops_its_thread_when_the_consumer_stops_early() -> None:
     items.close()
     assert not any(t.name == "read-ahead" for t in threading.enumerate())
     assert len(drawn) <= 3
+
+
+def test_bytes_that_are_not_utf8_are_reported_by_column(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_bytes(b"customer_id,email,phone\nC1,a@x.pl,+48 512\xe9 345 678\n")
+    with pytest.raises(InputError, match="column phone holds bytes that are not UTF-8") as raised:
+        list(customer_batches(path))
+    assert "512" not in str(raised.value)
