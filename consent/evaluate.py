@@ -44,7 +44,7 @@ def evaluate(
         A lazy relation (it runs again on every read: insert or materialise it once), one row per eligible customer
         and platform, `identifiers` sorted.
     """
-    cutoff = _grant_cutoff(as_of, max_consent_age_days)
+    cutoff = grant_cutoff(as_of, max_consent_age_days)
     params: dict[str, object] = {"as_of": as_of, "grant_cutoff": cutoff}
     statement = ledger.sql("evaluate", deciding=_deciding_sql(params), suppressed=suppressed_sql(con, customer_keys))
     return con.sql(statement, params=params)
@@ -59,7 +59,7 @@ def decisions(
     customer_keys: str | None = DEFAULT_CUSTOMER_KEYS,
 ) -> list[Decision]:
     """One customer's decision on every platform as of `as_of`, with the reason, by the same rules as `evaluate`."""
-    cutoff = _grant_cutoff(as_of, max_consent_age_days)
+    cutoff = grant_cutoff(as_of, max_consent_age_days)
     params: dict[str, object] = {"as_of": as_of, "customer_id": customer_id}
     deciding = con.execute(
         "WITH deciding AS (" + _deciding_sql(params, one_customer=True) + ") "
@@ -104,13 +104,22 @@ def suppressed_sql(con: duckdb.DuckDBPyConnection, customer_keys: str | None, co
     return ledger.sql("suppressed", counting=counting, by_identifier=by_identifier)
 
 
-def _grant_cutoff(as_of: datetime, max_consent_age_days: int) -> datetime:
-    """The oldest effective_at a grant may have and still count at `as_of`."""
+def grant_cutoff(as_of: datetime, max_consent_age_days: int) -> datetime:
+    """The oldest effective_at a grant may have and still count at `as_of`.
+
+    Raises:
+        InputError: `as_of` has no offset, or the lifetime is under a day or reaches back before year 1.
+    """
     if as_of.tzinfo is None or as_of.utcoffset() is None:
         raise InputError("The as-of time has no UTC offset; give one, e.g. 2026-03-01T10:00:00+01:00.")
     if max_consent_age_days < 1:
         raise InputError("max_consent_age_days must be at least 1.")
-    return as_of - timedelta(days=max_consent_age_days)
+    try:
+        return as_of - timedelta(days=max_consent_age_days)
+    except OverflowError:
+        raise InputError(f"max_consent_age_days = {max_consent_age_days:,} reaches back before year 1 from the as-of "
+                         f"time {as_of.isoformat()}; give a later as-of time or a shorter max_consent_age_days.") \
+            from None
 
 
 def _deciding_sql(params: dict[str, object], *, one_customer: bool = False) -> str:

@@ -8,7 +8,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from contextvars import copy_context
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -278,7 +278,7 @@ def run_pipeline(settings: Settings, *, as_of: datetime | None = None, heartbeat
     unless asked for.
     """
     _check_inputs(settings)
-    _check_lifetime(as_of or datetime.now(UTC), settings.max_consent_age_days)
+    evaluate.grant_cutoff(as_of or datetime.now(UTC), settings.max_consent_age_days)
     run = audience_run.with_options(task_runner=task_runner(settings))
     with workspace_lock(settings.db):
         if heartbeats:
@@ -299,15 +299,6 @@ def _check_inputs(settings: Settings) -> None:
         path = getattr(settings.inputs, key)
         if path is not None and not path.is_file():
             raise InputError(f"The {key} file {path} does not exist; check inputs.{key} or --{key}.")
-
-
-def _check_lifetime(as_of: datetime, max_consent_age_days: int) -> None:
-    """Refuse at once an as-of time whose consent lifetime reaches back before year 1 (no date there to compare)."""
-    try:
-        as_of - timedelta(days=max_consent_age_days)
-    except OverflowError:
-        raise InputError(f"max_consent_age_days = {max_consent_age_days:,} reaches back before year 1 from the as-of "
-                         f"time {as_of.isoformat()}; give a later --as-of or a shorter max_consent_age_days.") from None
 
 
 def _alongside(pool: ThreadPoolExecutor, stage: Callable[..., Any], *args: Any) -> Future:
