@@ -268,6 +268,19 @@ def reset_staging(con: duckdb.DuckDBPyConnection) -> None:
     run_script(con, "staging.sql", parts={f"{name}_type": _enum(values) for name, values in names.items()})
 
 
+EVIDENCE_ONLY = ("staging_customer", "staging_identifier", "staging_rejection", "customer_key", "staging_eligible",
+                 "staging_audience")
+"""The staging tables that nothing after the audit evidence reads: the export and the lineage need only the members,
+removals and plans."""
+
+
+def release_staging(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the staging tables that only the audit evidence still needed (the largest ones), so that the export and
+    the lineage have their memory."""
+    for name in EVIDENCE_ONLY:
+        con.execute(f"DROP TABLE IF EXISTS temp.{name}")
+
+
 def stage_customers(con: duckdb.DuckDBPyConnection, customers: pa.Table, attributes: pa.Table) -> pa.Table:
     """Stage a batch of customer attributes; returns `customers` without the rows whose customer_id an earlier
     row has (those are staged as rejections)."""

@@ -203,9 +203,11 @@ def build_audiences(ws: store.Session, settings: Settings, run: RunHandle) -> tu
 @task(name="record-evidence", **STAGE)
 def record_evidence(ws: store.Session, run: RunHandle) -> None:
     """Record what reports and audits need from this run's staging: the exclusion waterfall, the digest of the
-    consent evaluation used, and the suppression keys of the customers it exports."""
+    consent evaluation used, and the suppression keys of the customers it exports; then drop the staging that only
+    they needed."""
     with _timed(ws.con, run, "record-evidence") as con:
         evidence.record_run(con, run.run_id)
+        store.release_staging(con)
 
 
 @task(name="export", **STAGE)

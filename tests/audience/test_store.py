@@ -87,6 +87,20 @@ def test_second_run_removes_by_value_what_left_and_adds_what_is_new(con: duckdb.
     assert (plan.add_rows, plan.remove_rows) == (2, 2)
 
 
+def test_released_staging_leaves_what_the_export_and_the_lineage_read(con: duckdb.DuckDBPyConnection) -> None:
+    old_maid, new_maid = "11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222"
+    stage(con, "r1", [("C1", "a@x.pl", old_maid), ("C2", "b@x.pl", None)])
+    commit(con, "r1")
+    stage(con, "r2", [("C1", "a@x.pl", new_maid), ("C3", "c@x.pl", None)], at=T0 + timedelta(days=1))
+    expected = {op: values(con, op) for op in ("full", "add", "remove")}
+    store.release_staging(con)
+    left = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
+    assert left.isdisjoint(store.EVIDENCE_ONLY) and {"staging_member", "staging_removal", "staging_plan"} <= left
+    assert {op: values(con, op) for op in expected} == expected
+    commit(con, "r2")
+    assert con.execute("SELECT count(*) FROM membership WHERE run_id = 'r2'").fetchall() == [(3,)]
+
+
 def test_removed_unhashed_ids_come_back_from_the_workspace_not_the_input(con: duckdb.DuckDBPyConnection) -> None:
     maid = "33333333-3333-3333-3333-333333333333"
     stage(con, "r1", [("C1", None, maid)])
