@@ -114,6 +114,8 @@ def connect(db: Path) -> duckdb.DuckDBPyConnection:
         raise TransientError(f"The workspace database {db} is in use by another process ({e}); retry later.") from None
     con.execute("SET preserve_insertion_order = false")
     con.execute(f"SET memory_limit = '{memory_limit()}'")
+    # A run never downloads code: an audience condition that needs an extension DuckDB lacks fails at once.
+    con.execute("SET autoinstall_known_extensions = false")
     run_script(con, "schema.sql")
     run_script(con, "audit/schema.sql")
     for path in (db, db.with_name(db.name + ".wal")):

@@ -1,4 +1,5 @@
 from collections.abc import Iterator
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -71,3 +72,15 @@ def test_bad_conditions_name_the_audience_and_the_fix(con: duckdb.DuckDBPyConnec
 def test_an_unknown_column_lists_the_columns_there_are(con: duckdb.DuckDBPyConnection) -> None:
     with pytest.raises(InputError, match="orders_12m"):
         check(con, Audience("broken", "segment = 'gold'"))
+
+
+def test_a_condition_needing_an_extension_fails_without_downloading_it(tmp_path: Path) -> None:
+    connection = store.connect(tmp_path / "workspace.duckdb")
+    store.reset_staging(connection)
+    customers = pa.table({"source_row": pa.array([1], pa.int64()), "customer_id": ["C1"], "orders_12m": ["7"]})
+    store.stage_customers(connection, customers, customers)
+    store.finish_customers(connection, "r1")
+    assert connection.execute("SELECT current_setting('autoinstall_known_extensions')").fetchall() == [(False,)]
+    with pytest.raises(InputError, match="does not run"):
+        check(connection, Audience("shifted", "orders_12m >>= 5"))  # an operator of the inet extension
+    connection.close()
