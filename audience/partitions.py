@@ -114,7 +114,7 @@ def split_customers(path: Path, directory: str, partitions: int, *,
     counts = np.zeros(partitions, dtype=np.int64)
     refused: list[pa.Table] = []
     read = 0
-    with duckdb.connect() as con:
+    with _connect() as con:
         try:
             for batch in ingest.customer_batches(path, batch_rows=batch_rows):
                 read += batch.customers.num_rows + batch.rejections.num_rows
@@ -164,7 +164,7 @@ def process_partition(partition: Partition, rules: RuleSet, key: WorkspaceKey, *
     repeated = _repeated_rows(partition.path)
     paths = {name: storage.join(out, f"{name}.parquet") for name in ("customers", "identifiers", "rejections", "keys")}
     accepted = identifiers = fields = 0
-    with duckdb.connect() as con, _writers(paths) as write:
+    with _connect() as con, _writers(paths) as write:
         where, fs = storage.arrow(partition.path)
         write("customers", ingest.attributes(pq.read_schema(where, filesystem=fs).empty_table()))
         write("rejections", _duplicate_rejections(repeated))
@@ -185,11 +185,18 @@ def process_partition(partition: Partition, rules: RuleSet, key: WorkspaceKey, *
                            paths["keys"], accepted, len(repeated), identifiers, fields)
 
 
+def _connect() -> duckdb.DuckDBPyConnection:
+    """An in-memory database for partition work; it prints no progress bar (a worker's output is a shared log)."""
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
 def _repeated_rows(path: str) -> pa.Array:
     """Rows whose customer_id an earlier row (by source_row) already has."""
     where, fs = storage.arrow(path)
     ids = pq.read_table(where, columns=["source_row", "customer_id"], filesystem=fs)
-    with duckdb.connect() as con:
+    with _connect() as con:
         rows = con.sql("SELECT source_row FROM ids QUALIFY source_row > min(source_row) OVER (PARTITION BY customer_id) "
                        "ORDER BY source_row").to_arrow_table()
     return pc.cast(rows["source_row"], pa.int64()).combine_chunks()
