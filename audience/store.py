@@ -239,6 +239,15 @@ def record_stage(con: duckdb.DuckDBPyConnection, run_id: str, stage: str, second
     con.execute("INSERT OR REPLACE INTO run_stage VALUES (?, ?, ?)", [run_id, stage, seconds])
 
 
+def stage_seconds(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> dict[str, float]:
+    """How long each stage of a run took, in the order the stages ended; by default of the latest run (run ids sort
+    by start time)."""
+    return dict(con.execute(
+        "SELECT stage, seconds FROM run_stage WHERE run_id = coalesce(?, (SELECT max(run_id) FROM run)) ORDER BY rowid",
+        [run_id],
+    ).fetchall())
+
+
 def record_input(con: duckdb.DuckDBPyConnection, run_id: str, record: InputRecord) -> None:
     """Record an input file's checksum and row counts."""
     con.execute(

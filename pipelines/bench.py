@@ -23,7 +23,7 @@ import duckdb
 import psutil
 import pyarrow as pa
 
-from audience import ingest
+from audience import ingest, store
 from audience.identifiers.columns import (
     canonical_email_column,
     canonical_maid_column,
@@ -139,12 +139,9 @@ def end_to_end(directory: Path, size: int, *engine_flags: str, workers: Sequence
 
 
 def _stage_seconds(db: Path) -> dict[str, float]:
-    """The stage durations the latest run recorded in its lineage (run_stage), in the order they ended."""
+    """The stage durations the latest run recorded in its lineage (run_stage)."""
     with duckdb.connect(str(db), read_only=True) as con:
-        return dict(con.execute(
-            "SELECT stage, seconds FROM run_stage WHERE run_id = (SELECT max(run_id) FROM run) "
-            "ORDER BY rowid"
-        ).fetchall())
+        return store.stage_seconds(con)
 
 
 def _stages_line(stages: dict[str, float]) -> str:

@@ -205,3 +205,12 @@ def test_no_connection_that_sees_identifiers_profiles_its_queries(tmp_path: Path
         with con:
             assert con.execute("SELECT value FROM duckdb_settings() WHERE name = 'enable_profiling'"
                                ).fetchall() == [(None,)]
+
+
+def test_stage_seconds_are_read_back_in_the_order_the_stages_ended(con: duckdb.DuckDBPyConnection) -> None:
+    for run_id in ("20261101T030000Z-aaaaaaaa", "20261102T030000Z-bbbbbbbb"):
+        store.open_run(con, store.RunRecord(run_id, T0, T0, "test", "rules", "{}", "0" * 64, Path("/nonexistent")))
+        store.record_stage(con, run_id, "normalise-and-hash", 2.0)
+        store.record_stage(con, run_id, "export", 1.0)
+    assert list(store.stage_seconds(con).items()) == [("normalise-and-hash", 2.0), ("export", 1.0)]
+    assert store.stage_seconds(con, "20261101T030000Z-aaaaaaaa") == {"normalise-and-hash": 2.0, "export": 1.0}
