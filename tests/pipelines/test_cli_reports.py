@@ -109,6 +109,15 @@ def test_trace_by_phone_and_customer_id_find_the_same_person(ws: Workspace, demo
     assert cli(ws, "audit", "trace")[0] == 1
 
 
+def test_trace_by_customer_id_shows_the_suppression_by_email_that_removed_them(ws: Workspace, demo: History) -> None:
+    code, output = cli(ws, "audit", "trace", "--customer-id", demo.erased)
+    assert code == 0, output
+    assert f"{demo.runs[1]} meta/all remove" in output
+    assert "Suppressions naming them: 1" in output and "erasure" in output and "(by email)" in output
+    for form in raw_forms(person(ws, demo.erased)):
+        assert form not in output
+
+
 def forget_and_run_again(ws: Workspace, demo: History, customer: str) -> tuple[str, set, set, set]:
     """`forget` a customer by email, then one more run: (its run id, the values the platforms held for the customer,
     those the run removed, those the erasure removed)."""
