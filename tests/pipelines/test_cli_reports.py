@@ -118,6 +118,18 @@ def test_trace_by_customer_id_shows_the_suppression_by_email_that_removed_them(w
         assert form not in output
 
 
+def test_forget_refuses_a_customer_id_the_workspace_does_not_know(ws: Workspace, demo: History) -> None:
+    with ws.connect() as con:
+        before = con.execute("SELECT count(*) FROM suppression").fetchone()[0]
+    code, output = cli(ws, "forget", "--customer-id", "C99999999")
+    assert code == 1 and "knows no customer with this id" in output and "Traceback" not in output
+    with ws.connect() as con:
+        assert con.execute("SELECT count(*) FROM suppression").fetchone()[0] == before
+        assert con.execute("SELECT count(*) FROM erasure").fetchone()[0] == 0
+    code, output = cli(ws, "forget", "--customer-id", demo.late)
+    assert code == 0 and demo.late in output
+
+
 def forget_and_run_again(ws: Workspace, demo: History, customer: str) -> tuple[str, set, set, set]:
     """`forget` a customer by email, then one more run: (its run id, the values the platforms held for the customer,
     those the run removed, those the erasure removed)."""
