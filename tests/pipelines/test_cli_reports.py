@@ -199,6 +199,15 @@ def test_purge_deletes_old_run_directories_and_the_audit_still_passes(ws: Worksp
     assert cli(ws, "purge", "--older-than", "-1")[0] != 0
 
 
+def test_trace_tells_a_file_deleted_without_a_purge_record_from_a_purged_one(ws: Workspace, demo: History) -> None:
+    first = demo.runs[0]
+    (ws.out / first / "meta" / "all" / "full" / "customers.csv").unlink()
+    code, output = cli(ws, "audit", "trace", "--customer-id", demo.late)
+    assert code == 0, output
+    assert f"{first}/meta/all/full/customers.csv (MISSING: no purge recorded)" in output
+    assert "(purged)" not in output
+
+
 def test_every_report_and_audit_command_takes_the_workspace_flags(ws: Workspace, tmp_path: Path) -> None:
     config = tmp_path / "audience.toml"
     config.write_text(f'db = "{ws.db}"\nout = "{ws.out}"\n')
