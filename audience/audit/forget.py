@@ -63,8 +63,9 @@ def forget(con: duckdb.DuckDBPyConnection, person: Person, *, out: Path, now: da
         InputError: nothing identifies the person (no customer found and no email or phone given).
     """
     if not person.customers and email is None and phone is None:
-        raise InputError("No run exported this customer id and no email or phone was given, so there is nothing to "
-                         "erase; check the id, or give --email or --phone to suppress them for future runs.")
+        raise InputError("The workspace knows no customer with this id (no run exported it and the consent ledger "
+                         "does not name it) and no email or phone was given, so there is nothing to erase; check "
+                         "the id, or give --email or --phone to suppress them for future runs.")
     erasure_id = new_erasure_id(now)
     suppressions = _record_suppression(con, person, email, phone, now, default_region)
     with customers_of(con, person):

@@ -39,7 +39,8 @@ class Carried:
     consent: str
     """The consent event as the ledger has it: action, scope and when, or why it is not found."""
     files: tuple[str, ...]
-    """The files (relative to the output directory) holding the value; `(purged)` when they were deleted."""
+    """The files (relative to the output directory) holding the value; `(purged)` when retention deleted them,
+    `(MISSING: no purge recorded)` when they are gone without a purge record."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +128,7 @@ class _FileFinder:
                 continue
             name = (PurePosixPath(run_dir.name) / entry.path).as_posix()
             if not (run_dir / entry.path).is_file():
-                found.append(f"{name} (purged)")
+                found.append(f"{name} (purged)" if row["purged"] else f"{name} (MISSING: no purge recorded)")
             elif self._holds(run_dir, entry, kind.forms[row["id_type"]], row):
                 found.append(name)
         return tuple(found)

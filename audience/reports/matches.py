@@ -121,7 +121,8 @@ def measure_overlap(con: duckdb.DuckDBPyConnection, path: Path, platform: str, *
     each audience of the latest export to `platform` (or of `run_id`) holds, and keep the result.
 
     Raises:
-        InputError: the file is missing or not UTF-8, or no successful run exported to the platform.
+        InputError: the file is missing or not UTF-8, no successful run exported to the platform, or `run_id` is
+            not a successful run that sent anything to it.
     """
     queries.ensure_schema(con)
     if run_id is None:
@@ -129,6 +130,9 @@ def measure_overlap(con: duckdb.DuckDBPyConnection, path: Path, platform: str, *
         if not found:
             raise InputError(f"No successful run exported anything to {platform}; run `audience run` first.")
         run_id = found[0]["run_id"]
+    elif not queries.rows(con, "run_export.sql", {"run_id": run_id, "platform": platform}):
+        raise InputError(f"No successful run {run_id!r} sent anything to {platform} in this workspace; omit --run "
+                         "for the latest export, or check the run id (the output directory's names).")
     lines = _lines(path)
     start = 1 if len(lines) and not pc.match_substring_regex(lines[0:1], SHA256_PATTERN)[0].as_py() else 0
     body = lines[start:]

@@ -109,6 +109,27 @@ def test_trace_by_phone_and_customer_id_find_the_same_person(ws: Workspace, demo
     assert cli(ws, "audit", "trace")[0] == 1
 
 
+def test_trace_by_customer_id_shows_the_suppression_by_email_that_removed_them(ws: Workspace, demo: History) -> None:
+    code, output = cli(ws, "audit", "trace", "--customer-id", demo.erased)
+    assert code == 0, output
+    assert f"{demo.runs[1]} meta/all remove" in output
+    assert "Suppressions naming them: 1" in output and "erasure" in output and "(by email)" in output
+    for form in raw_forms(person(ws, demo.erased)):
+        assert form not in output
+
+
+def test_forget_refuses_a_customer_id_the_workspace_does_not_know(ws: Workspace, demo: History) -> None:
+    with ws.connect() as con:
+        before = con.execute("SELECT count(*) FROM suppression").fetchone()[0]
+    code, output = cli(ws, "forget", "--customer-id", "C99999999")
+    assert code == 1 and "knows no customer with this id" in output and "Traceback" not in output
+    with ws.connect() as con:
+        assert con.execute("SELECT count(*) FROM suppression").fetchone()[0] == before
+        assert con.execute("SELECT count(*) FROM erasure").fetchone()[0] == 0
+    code, output = cli(ws, "forget", "--customer-id", demo.late)
+    assert code == 0 and demo.late in output
+
+
 def forget_and_run_again(ws: Workspace, demo: History, customer: str) -> tuple[str, set, set, set]:
     """`forget` a customer by email, then one more run: (its run id, the values the platforms held for the customer,
     those the run removed, those the erasure removed)."""
@@ -176,6 +197,15 @@ def test_purge_deletes_old_run_directories_and_the_audit_still_passes(ws: Worksp
     code, output = cli(ws, "audit", "trace", "--customer-id", demo.late)
     assert "(purged)" in output
     assert cli(ws, "purge", "--older-than", "-1")[0] != 0
+
+
+def test_trace_tells_a_file_deleted_without_a_purge_record_from_a_purged_one(ws: Workspace, demo: History) -> None:
+    first = demo.runs[0]
+    (ws.out / first / "meta" / "all" / "full" / "customers.csv").unlink()
+    code, output = cli(ws, "audit", "trace", "--customer-id", demo.late)
+    assert code == 0, output
+    assert f"{first}/meta/all/full/customers.csv (MISSING: no purge recorded)" in output
+    assert "(purged)" not in output
 
 
 def test_every_report_and_audit_command_takes_the_workspace_flags(ws: Workspace, tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 -- Everything runs sent for the customers of trace_prepare.sql: per run, platform, audience and op
 -- (full, add, remove, or `kept` for a held-back audience the platform still holds them in), the value's id type and
 -- hash, and the consent event lineage names for it; `unhashed` (an advertising ID the platform received as it is,
--- while the workspace still holds it) only to find the files, never shown. Ops follow the deltas by value: a value
+-- while the workspace still holds it) only to find the files, never shown; `purged` whether retention deleted the
+-- run's directory (a file missing otherwise is reported as such). Ops follow the deltas by value: a value
 -- is added when the target's base state lacked it, removed when the run's state no longer has it (unless an
 -- erasure before the run already removed it).
 WITH mine AS (
@@ -32,9 +33,10 @@ WITH mine AS (
 )
 SELECT s.run_id, r.as_of, r.started_at, r.out_dir, s.platform, s.audience, s.op, s.customer_id, s.identifier,
        s.id_type, s.sha256, s.event_id, e.action, e.platform AS scope, e.effective_at, e.recorded_at,
-       u.value AS unhashed
+       u.value AS unhashed, pr.run_id IS NOT NULL AS purged
 FROM sent s
 JOIN run r ON r.run_id = s.run_id
+LEFT JOIN purged_run pr ON pr.run_id = s.run_id
 LEFT JOIN consent_event e ON e.event_id = s.event_id
 LEFT JOIN sent_unhashed u ON u.platform = s.platform AND u.sha256 = s.sha256
 ORDER BY r.started_at, s.platform, s.audience,

@@ -100,3 +100,18 @@ def test_match_commands_through_the_cli(reported: History, workspace_copy: Works
     assert result.exit_code == 0 and "< 10" in result.output and reported.runs[2] in result.output
     report = CliRunner().invoke(app, ["report", *flags])
     assert report.exit_code == 0 and "| tiktok | all | exported |" in report.output and "50.0 %" in report.output
+
+
+def test_overlap_refuses_a_run_id_that_sent_nothing_to_the_platform(reported: History,
+                                                                     workspace_copy: Workspace) -> None:
+    partner = _partner(workspace_copy.root / "p.txt", [hashlib.sha256(b"x").hexdigest()])
+    flags = ["--db", str(workspace_copy.db), "--out", str(workspace_copy.out)]
+    for run_id in ("no-such-run", reported.runs[0][:-1]):
+        result = CliRunner().invoke(app, ["match", "against", str(partner), "--platform", "meta", "--run", run_id,
+                                          *flags])
+        assert result.exit_code == 1 and f"No successful run {run_id!r} sent anything to meta" in result.output
+        assert "Traceback" not in result.output
+    with workspace_copy.connect() as con:
+        assert con.execute("SELECT count(*) FROM match_overlap").fetchone()[0] == 0
+        result = measure_overlap(con, partner, "meta", run_id=reported.runs[0], now=NOW)
+    assert result.run_id == reported.runs[0] and result.audiences
