@@ -99,6 +99,10 @@ class Workspace:
                     matches.add(1, int(problem is not None), [f"{delivery.id}/{_where(key)}: {problem}"] if problem else [])
             for key, problem in _missing_families(self.con, set(families)):
                 matches.add(1, 1, [f"{delivery.id}/{_where(key)}: {problem}"])
+            if delivery.kind == "run":
+                (row,) = SQL.rows(self.con, "check_removals.sql", {"run_id": delivery.id})
+                matches.add(1, int(row["differ"] > 0), [f"{delivery.id}: the removal table and membership differ in "
+                                                        f"{row['differ']} value(s)"] if row["differ"] else [])
         return {"file-contents": contents.result("file-contents"), "google-consent": consent.result("google-consent"),
                 "files-match-lineage": matches.result("files-match-lineage")}
 
@@ -266,7 +270,7 @@ def file_contents(ws: Workspace) -> CheckResult:
 @check("files-match-lineage")
 def files_match_lineage(ws: Workspace) -> CheckResult:
     """Each family of files of a run (per platform, audience and op) holds exactly the values lineage says the run
-    sent there."""
+    sent there, and the removals lineage records are the ones its platform states imply."""
     return ws.files["files-match-lineage"]
 
 

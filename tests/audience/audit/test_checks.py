@@ -199,6 +199,16 @@ def test_lineage_check_fails_for_a_consistent_file_that_lacks_a_value(demo: Hist
     assert failing(copy) == {"files-match-lineage"}
 
 
+def test_lineage_check_fails_when_a_recorded_removal_is_deleted(demo: History, copy: Workspace) -> None:
+    removals = sql(copy, "SELECT run_id, count(*) FROM removal GROUP BY run_id ORDER BY run_id")
+    assert removals, "the demo history removes something"
+    run_id = removals[0][0]
+    sql(copy, "DELETE FROM removal WHERE rowid = (SELECT min(rowid) FROM removal WHERE run_id = ?)", [run_id])
+    assert failing(copy) == {"files-match-lineage"}
+    result = check(copy, "files-match-lineage")
+    assert f"{run_id}: the removal table and membership differ in 1 value(s)" in result.examples
+
+
 def test_manifest_check_fails_when_a_manifest_changes(demo: History, copy: Workspace) -> None:
     manifest = copy.out / demo.runs[1] / "manifest.json"
     manifest.write_text(json.dumps(json.loads(manifest.read_text()), indent=4))
