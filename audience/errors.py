@@ -1,5 +1,11 @@
 """Errors raised on purpose by audience; each says what went wrong and how to fix it, never whose data."""
 
+import re
+from collections.abc import Sequence
+
+_COLUMN_NAME = re.compile(r"\s*[A-Za-z_][A-Za-z0-9_ .-]{0,63}")
+"""What a column name looks like: no `@`, `+` or leading digit, so that no email, phone or device ID passes."""
+
 
 class AudienceError(Exception):
     """Base for every error this package raises on purpose."""
@@ -11,3 +17,21 @@ class InputError(AudienceError):
 
 class TransientError(AudienceError):
     """A failure worth retrying (a lock, a busy file system)."""
+
+
+def is_column_name(text: str) -> bool:
+    """Whether `text` looks like a column name, and so may be shown in a message (a file without a header row has
+    values where the names should be, which may be identifiers)."""
+    return _COLUMN_NAME.fullmatch(text) is not None
+
+
+def shown_names(names: Sequence[str]) -> str:
+    """Column names for a message, each one that does not look like a name shown as `?`."""
+    return ", ".join(n if is_column_name(n) else "?" for n in names) or "none"
+
+
+def separator_hint(names: Sequence[str]) -> str:
+    """A hint for a header read as one name holding `;`, a tab or `|` (a file not separated by commas), else ''."""
+    if len(names) == 1 and any(sep in names[0] for sep in ";\t|"):
+        return " It looks like the file is not comma-separated; save it as CSV with commas."
+    return ""

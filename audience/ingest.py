@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from audience.errors import InputError
+from audience.errors import InputError, separator_hint, shown_names
 
 REQUIRED_COLUMNS = ("customer_id",)
 IDENTIFIER_COLUMNS = ("email", "phone", "device_id")
@@ -29,8 +29,6 @@ FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 DEFAULT_BATCH_ROWS = 500_000
 _CSV_BLOCK_BYTES = 4 << 20
 _ATTRIBUTE_TYPES = (pa.int64(), pa.float64(), pa.date32(), pa.bool_())
-_COLUMN_NAME = re.compile(r"\s*[A-Za-z_][A-Za-z0-9_ .-]{0,63}")
-"""What a column name looks like: no `@`, `+` or leading digit, so that no email, phone or device ID passes."""
 _UTF8_COLUMN = re.compile(r"^In CSV column #(\d+): .*invalid UTF8", re.DOTALL)
 
 REASON_FIELD_COUNT = "wrong number of fields for the header; check the quoting of this row"
@@ -80,15 +78,13 @@ def columns(path: Path) -> list[str]:
     canonical = [core_name(n) for n in names]
     missing = [c for c in REQUIRED_COLUMNS if c not in canonical]
     if missing:
-        delimited = len(names) == 1 and any(sep in names[0] for sep in ";\t|")
-        hint = " It looks like the file is not comma-separated; save it as CSV with commas." if delimited else ""
         raise InputError(
-            f"{path.name} lacks the required column(s) {', '.join(missing)} (it has: {_shown(names)}); "
-            f"add them to the header row (the first line must be the header).{hint}"
+            f"{path.name} lacks the required column(s) {', '.join(missing)} (it has: {shown_names(names)}); "
+            f"add them to the header row (the first line must be the header).{separator_hint(names)}"
         )
     repeated = sorted({n for n in canonical if canonical.count(n) > 1})
     if repeated:
-        raise InputError(f"{path.name} has the column(s) {_shown(repeated)} more than once (names are compared "
+        raise InputError(f"{path.name} has the column(s) {shown_names(repeated)} more than once (names are compared "
                          "without case and surrounding spaces for the core columns); rename or drop them.")
     return names
 
@@ -97,12 +93,6 @@ def core_name(name: str) -> str:
     """A core column's canonical name for any spelling of it (case, surrounding spaces); other names unchanged."""
     key = name.strip().lower()
     return key if key in CORE_COLUMNS else name
-
-
-def _shown(names: list[str]) -> str:
-    """Column names for a message; a name that does not look like one (a file without a header row has values
-    there, which may be identifiers) is shown as `?`."""
-    return ", ".join(n if _COLUMN_NAME.fullmatch(n) else "?" for n in names) or "none"
 
 
 def customer_batches(path: Path, *, batch_rows: int = DEFAULT_BATCH_ROWS) -> Iterator[Batch]:
@@ -152,7 +142,7 @@ def _csv_batches(path: Path, names: list[str], batch_rows: int) -> Iterator[tupl
     except pa.ArrowInvalid as e:
         column = _UTF8_COLUMN.match(str(e))
         if column and int(column.group(1)) < len(names):
-            raise InputError(f"{path.name}: column {_shown([names[int(column.group(1))]])} holds bytes that are not "
+            raise InputError(f"{path.name}: column {shown_names([names[int(column.group(1))]])} holds bytes that are not "
                              "UTF-8 text; re-export the file as UTF-8 CSV.") from None
         raise InputError(f"{path.name} cannot be read as UTF-8 CSV ({_reason_only(e)}); re-export it as UTF-8 CSV.") \
             from None

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from audience.errors import InputError, TransientError
+from audience.errors import InputError, TransientError, separator_hint
 from consent import events, ledger, suppressions
 from consent.records import ImportReport, LedgerKind, Rejection
 from consent.sources import Source, extra_columns, file_order, file_sha256, open_source
@@ -139,9 +139,7 @@ def _delimiter_hint(source: Source) -> str:
     """What probably went wrong when a file lacks the columns it needs: another separator, or no content."""
     if source.size == 0:
         return " The file is empty: it needs at least a header row."
-    if len(source.columns) == 1 and any(sep in source.columns[0] for sep in ";\t|"):
-        return " It looks like the file is not comma-separated; save it as CSV with commas."
-    return ""
+    return separator_hint(source.columns)
 
 
 def _record(

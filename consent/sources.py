@@ -17,7 +17,7 @@ from typing import Literal
 
 import duckdb
 
-from audience.errors import InputError
+from audience.errors import InputError, is_column_name
 
 Format = Literal["csv", "jsonl", "parquet"]
 FORMATS: dict[str, Format] = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
@@ -34,8 +34,6 @@ _UTC_TEXT = "'%Y-%m-%dT%H:%M:%S.%fZ'"
 _ZONED_TIMESTAMPS = frozenset({"TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ_NS"})
 """DuckDB's types of Parquet timestamps with a zone (nanosecond ones, as pandas writes them, have their own)."""
 _LINE = re.compile(r"\bLine:? (\d+)", re.IGNORECASE)
-_COLUMN_NAME = re.compile(r"[a-z_][a-z0-9_ .-]{0,63}")
-"""What a column name looks like (no `@`, `+` or leading digit): the names an error message may show."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +194,7 @@ def _refuse_ambiguous(source: Source, header: Sequence[str]) -> None:
     for name in header:
         key = name.strip().lower()
         if key in seen:
-            shown = (f"columns {seen[key]!r} and {name!r} both mean {key!r}" if _COLUMN_NAME.fullmatch(key)
+            shown = (f"columns {seen[key]!r} and {name!r} both mean {key!r}" if is_column_name(key)
                      else "two columns of the first line have the same name (is the first line a header row?)")
             raise InputError(f"{source.path.name}: {shown}; rename or remove one.")
         seen[key] = name
