@@ -114,7 +114,7 @@ def split_customers(path: Path, directory: str, partitions: int, *,
     counts = np.zeros(partitions, dtype=np.int64)
     refused: list[pa.Table] = []
     read = 0
-    with _connect() as con:
+    with connect() as con:
         try:
             for batch in ingest.customer_batches(path, batch_rows=batch_rows):
                 read += batch.customers.num_rows + batch.rejections.num_rows
@@ -123,23 +123,45 @@ def split_customers(path: Path, directory: str, partitions: int, *,
                     continue
                 if not writers:
                     writers = [_writer(_partial(p), batch.customers.schema) for p in paths]
-                bucket = _buckets(con, batch.customers, partitions)
-                order = pc.sort_indices(bucket)
-                grouped = batch.customers.take(order)
-                sizes = np.bincount(bucket.to_numpy(), minlength=partitions)
-                for i, start in enumerate(np.concatenate(([0], np.cumsum(sizes)[:-1]))):
-                    if sizes[i]:
-                        writers[i].write_table(grouped.slice(int(start), int(sizes[i])))
-                counts += sizes
+                counts += _write_grouped(writers, batch.customers, _buckets(con, batch.customers, partitions))
         finally:
             for writer in writers:
                 writer.close()
     for p in paths[:len(writers)]:
         storage.replace(_partial(p), p)
     rejections = storage.join(directory, "rejected.parquet")
-    _write(rejections, pa.concat_tables(refused) if refused else _empty_rejections())
+    write(rejections, pa.concat_tables(refused) if refused else _empty_rejections())
     done = tuple(Partition(i, paths[i], int(counts[i])) for i in range(partitions)) if writers else ()
     return Split(directory, done, rejections, read)
+
+
+def scatter(batches: pa.RecordBatchReader, paths: list[str]) -> np.ndarray:
+    """Write every row of `batches` to the Parquet file of its partition (its `bucket` column, which is left out),
+    each file appearing whole under its name, empty where no row went; returns the rows written to each."""
+    schema = batches.schema.remove(batches.schema.get_field_index("bucket"))
+    writers = [_writer(_partial(p), schema) for p in paths]
+    counts = np.zeros(len(paths), dtype=np.int64)
+    try:
+        for batch in batches:
+            table = pa.Table.from_batches([batch])
+            counts += _write_grouped(writers, table.drop_columns(["bucket"]),
+                                     pc.cast(table["bucket"], pa.int64()).combine_chunks())
+    finally:
+        for writer in writers:
+            writer.close()
+    for path in paths:
+        storage.replace(_partial(path), path)
+    return counts
+
+
+def _write_grouped(writers: list[pq.ParquetWriter], table: pa.Table, bucket: pa.Array) -> np.ndarray:
+    """Append each row of `table` to the writer its `bucket` names; returns the rows each writer got."""
+    grouped = table.take(pc.sort_indices(bucket))
+    sizes = np.bincount(bucket.to_numpy(), minlength=len(writers))
+    for i, start in enumerate(np.concatenate(([0], np.cumsum(sizes)[:-1]))):
+        if sizes[i]:
+            writers[i].write_table(grouped.slice(int(start), int(sizes[i])))
+    return sizes
 
 
 def _buckets(con: duckdb.DuckDBPyConnection, customers: pa.Table, partitions: int) -> pa.Array:
@@ -164,7 +186,7 @@ def process_partition(partition: Partition, rules: RuleSet, key: WorkspaceKey, *
     repeated = _repeated_rows(partition.path)
     paths = {name: storage.join(out, f"{name}.parquet") for name in ("customers", "identifiers", "rejections", "keys")}
     accepted = identifiers = fields = 0
-    with _connect() as con, _writers(paths) as write:
+    with connect() as con, _writers(paths) as write:
         where, fs = storage.arrow(partition.path)
         write("customers", ingest.attributes(pq.read_schema(where, filesystem=fs).empty_table()))
         write("rejections", _duplicate_rejections(repeated))
@@ -185,7 +207,7 @@ def process_partition(partition: Partition, rules: RuleSet, key: WorkspaceKey, *
                            paths["keys"], accepted, len(repeated), identifiers, fields)
 
 
-def _connect() -> duckdb.DuckDBPyConnection:
+def connect() -> duckdb.DuckDBPyConnection:
     """An in-memory database for partition work; it prints no progress bar (a worker's output is a shared log)."""
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
@@ -196,7 +218,7 @@ def _repeated_rows(path: str) -> pa.Array:
     """Rows whose customer_id an earlier row (by source_row) already has."""
     where, fs = storage.arrow(path)
     ids = pq.read_table(where, columns=["source_row", "customer_id"], filesystem=fs)
-    with _connect() as con:
+    with connect() as con:
         rows = con.sql("SELECT source_row FROM ids QUALIFY source_row > min(source_row) OVER (PARTITION BY customer_id) "
                        "ORDER BY source_row").to_arrow_table()
     return pc.cast(rows["source_row"], pa.int64()).combine_chunks()
@@ -232,7 +254,7 @@ def _writers(paths: dict[str, str]) -> Iterator[Callable[[str, pa.Table], None]]
         if name in writers:
             storage.replace(_partial(path), path)
         else:
-            _write(path, _EMPTY[name]())
+            write(path, _EMPTY[name]())
 
 
 def _empty_rejections() -> pa.Table:
@@ -250,12 +272,19 @@ _EMPTY = {
 }
 
 
+def read(path: str) -> pa.Table:
+    """The Parquet file `path` (a local path or an fsspec URL) as a table."""
+    where, fs = storage.arrow(path)
+    return pq.read_table(where, filesystem=fs)
+
+
 def _writer(path: str, schema: pa.Schema) -> pq.ParquetWriter:
     where, fs = storage.arrow(path)
     return pq.ParquetWriter(where, schema, filesystem=fs, **_PARQUET)
 
 
-def _write(path: str, table: pa.Table) -> None:
+def write(path: str, table: pa.Table) -> None:
+    """Write `table` to the Parquet file `path` (a local path or an fsspec URL), which appears whole under its name."""
     with _writer(_partial(path), table.schema) as writer:
         writer.write_table(table)
     storage.replace(_partial(path), path)

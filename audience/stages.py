@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from audience import __version__, ingest, partitions, store
+from audience import __version__, ingest, partition_members, partitions, store
 from audience.audiences import Audience, check
 from audience.errors import AudienceError
 from audience.export import MANIFEST_NAME, ExportFile, Op, file_sha256, write_manifest
@@ -145,6 +145,28 @@ def stage_partitioned_customers(
     return CustomerCounts(accepted, rejected, fields, identifiers)
 
 
+def check_audiences(
+    con: duckdb.DuckDBPyConnection,
+    audiences: Sequence[Audience],
+    minimums: Mapping[str, int],
+    *,
+    progress: Progress = _quiet,
+) -> tuple[store.Target, ...]:
+    """Check every audience against the staged customers, and return every (platform, audience) of the run with
+    its minimum size (the configured one, else the platform's).
+
+    Raises:
+        InputError: an audience condition is not usable (the message names the audience).
+    """
+    for audience in audiences:
+        progress(f"audience {audience.name}: {check(con, audience):,} customers")
+    return tuple(
+        store.Target(platform, a.name, a.condition, minimums.get(platform, writer.min_audience))
+        for platform, writer in sorted(PLATFORMS.items())
+        for a in audiences
+    )
+
+
 def build_audiences(
     con: duckdb.DuckDBPyConnection,
     audiences: Sequence[Audience],
@@ -158,16 +180,34 @@ def build_audiences(
     Raises:
         InputError: an audience condition is not usable (the message names the audience).
     """
+    run_targets = check_audiences(con, audiences, minimums, progress=progress)
     for audience in audiences:
-        size = check(con, audience)
         store.stage_audience(con, audience.name, audience.condition)
-        progress(f"audience {audience.name}: {size:,} customers")
-    targets = [
-        store.Target(platform, a.name, a.condition, minimums.get(platform, writer.min_audience))
-        for platform, writer in sorted(PLATFORMS.items())
-        for a in audiences
-    ]
-    return store.plan_targets(con, targets)
+    return store.plan_targets(con, run_targets)
+
+
+def build_partitioned_audiences(
+    con: duckdb.DuckDBPyConnection,
+    run_targets: Sequence[store.Target],
+    outputs: Iterable[partition_members.MembersOutput],
+    partition_count: int,
+) -> tuple[int, list[store.Plan]]:
+    """Stage the consent evaluation and audiences that partitions computed (`partition_members`), each as it
+    arrives, then plan every target from the partitions' members as `build_audiences` does from the staging tables.
+
+    Returns:
+        The eligible (platform, customer) pairs, and the plans.
+
+    Raises:
+        AudienceError: the outputs do not account for every partition.
+    """
+    members = []
+    for o in outputs:
+        store.stage_partition_members(con, o.eligible, o.audiences)
+        members.append(o.members)
+    if len(members) != partition_count:
+        raise AudienceError(f"{len(members)} partition members outputs for {partition_count} partitions; run again.")
+    return store.eligible_count(con), store.plan_targets(con, run_targets, sorted(members))
 
 
 def held_back_message(plan: store.Plan) -> str:

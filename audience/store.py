@@ -398,6 +398,19 @@ def customer_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
 def stage_eligible(con: duckdb.DuckDBPyConnection, eligible: duckdb.DuckDBPyRelation) -> int:
     """Stage the consent evaluation (platform, customer_id, identifiers, event_id); returns its row count."""
     eligible.insert_into("staging_eligible")
+    return eligible_count(con)
+
+
+def stage_partition_members(con: duckdb.DuckDBPyConnection, eligible: str, audiences: str) -> None:
+    """Add to staging a partition's consent evaluation and audiences (Parquet files: local paths or fsspec URLs)."""
+    con.execute("INSERT INTO staging_eligible SELECT platform, customer_id, identifiers, event_id FROM read_parquet(?)",
+                [storage.readable(con, [eligible])])
+    con.execute("INSERT INTO staging_audience SELECT audience, customer_id FROM read_parquet(?)",
+                [storage.readable(con, [audiences])])
+
+
+def eligible_count(con: duckdb.DuckDBPyConnection) -> int:
+    """The staged (platform, customer) pairs eligible for export."""
     return con.execute("SELECT count(*) FROM staging_eligible").fetchall()[0][0]
 
 
@@ -419,20 +432,37 @@ def stage_audience(con: duckdb.DuckDBPyConnection, name: str, condition: str | N
     con.execute(f"INSERT INTO staging_audience SELECT ?, customer_id FROM staging_customer {where}", [name])
 
 
-def plan_targets(con: duckdb.DuckDBPyConnection, targets: Sequence[Target]) -> list[Plan]:
-    """Stage every target's current members and deltas against its base run, and decide what to export."""
+def plan_targets(con: duckdb.DuckDBPyConnection, targets: Sequence[Target],
+                 member_files: Sequence[str] | None = None) -> list[Plan]:
+    """Stage every target's current members and deltas against its base run, and decide what to export.
+
+    The current members are the staging tables' (`current_members`), or, when given, the rows of `member_files`:
+    Parquet files of the same columns (local paths or fsspec URLs) that partitions computed from their own tables of
+    the same names.
+    """
     con.execute("DELETE FROM staging_target")
     con.executemany(
         "INSERT INTO staging_target VALUES (?, ?, ?, ?)",
         [[t.platform, t.audience, t.condition, t.minimum] for t in targets],
     )
-    run_script(con, "members.sql")
+    current = _sql("current_members.sql")
+    if member_files:
+        paths = ", ".join("'" + path.replace("'", "''") + "'" for path in storage.readable(con, list(member_files)))
+        current = f"SELECT * FROM read_parquet([{paths}])"
+    run_script(con, "members.sql", parts={"current": current})
     run_script(con, "plan.sql")
     rows = con.execute(
         "SELECT platform, audience, customers, \"values\", minimum, status, base_run_id, add_rows, remove_rows "
         "FROM staging_plan ORDER BY platform, audience"
     ).fetchall()
     return [Plan(*row) for row in rows]
+
+
+def current_members(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
+    """Who each staged target holds now, from the tables staging_target, staging_audience, staging_eligible and
+    staging_identifier of `con` (a run's staging, or a partition's tables of the same names): platform, audience,
+    customer_id, identifier, id_type, sha256 (32 bytes), unhashed, event_id."""
+    return con.sql(_sql("current_members.sql"))
 
 
 _MEMBERS = {

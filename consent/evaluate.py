@@ -74,6 +74,16 @@ def decisions(
             for p in PLATFORMS]
 
 
+def counting_sql(table: ledger.LedgerTable) -> str:
+    """SQL for the rows of `table` (consent_event or suppression) that count as of `$as_of`, with only the columns
+    `evaluate` reads.
+
+    Tables of these names holding just these rows decide as the whole ledger does; so do tables holding the rows of
+    some customers (their events and suppressions by customer_id) and every suppression by email or phone.
+    """
+    return ledger.sql(f"counting_{table}")
+
+
 def key_table(con: duckdb.DuckDBPyConnection, name: str) -> str:
     """`name` as a SQL identifier, after checking it names a table or view with the customer key columns.
 

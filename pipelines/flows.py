@@ -22,7 +22,7 @@ from prefect.futures import PrefectFutureList, as_completed
 from prefect.utilities.annotations import quote, unmapped
 from prefect.types.entrypoint import EntrypointType
 
-from audience import ingest, partitions, stages, storage, store
+from audience import ingest, partition_members, partitions, stages, storage, store
 from audience.audiences import audiences
 from audience.audit import evidence
 from audience.reports.summary import run_summary
@@ -170,34 +170,51 @@ def normalise_partition(partition: partitions.Partition, rules: RuleSet, key: pa
 def stage_customers(ws: store.Session, settings: Settings, run: RunHandle, split: partitions.Split,
                     outputs: PrefectFutureList) -> stages.CustomerCounts:
     """Load what each partition wrote into staging as soon as it is done (the flow's process is the workspace's
-    single writer), then delete the partitions."""
+    single writer)."""
     done = (future.result() for future in as_completed(outputs))
     with _timed(ws.con, run, "normalise-and-hash") as con:
         counts = stages.stage_partitioned_customers(con, run.run_id, _customers(settings), split, done)
-    partitions.remove(split.directory)
     get_run_logger().info(f"customers: {counts.rows_accepted:,} staged from {len(split.partitions)} partition(s)")
     return counts
 
 
-@task(name="evaluate-consent", **STAGE)
-def evaluate_consent(ws: store.Session, settings: Settings, run: RunHandle) -> int:
-    """Decide who may be exported to each platform as of the run's as-of time."""
-    with _timed(ws.con, run, "evaluate-consent") as con:
-        eligible = evaluate.evaluate(con, run.as_of, max_consent_age_days=settings.max_consent_age_days,
-                                     customer_keys="customer_key")
-        return store.stage_eligible(con, eligible)
+@task(name="check-audiences", **STAGE)
+def check_audiences(ws: store.Session, settings: Settings) -> partition_members.Targets:
+    """Check every audience's condition against the customers, and name the run's (platform, audience) targets."""
+    targets = stages.check_audiences(ws.con, audiences(settings.audiences), settings.min_audience,
+                                     progress=get_run_logger().info)
+    return partition_members.Targets.of(ws.con, targets)
+
+
+@task(name="split-ledger", **STAGE)
+def split_ledger(ws: store.Session, run: RunHandle, split: partitions.Split) -> partition_members.LedgerSplit:
+    """Split the consent events and suppressions that count as of the run's as-of time like the customers."""
+    with _timed(ws.con, run, "split-ledger") as con:
+        return partition_members.split_ledger(con, storage.join(split.directory, "ledger"), len(split.partitions),
+                                              run.as_of)
+
+
+@task(name="members-partition", **STAGE)
+def members_partition(output: partitions.PartitionOutput, ledger: partition_members.LedgerSplit,
+                      targets: partition_members.Targets, max_consent_age_days: int) -> partition_members.MembersOutput:
+    """Decide who of one partition may be exported to each platform as of T, and find every audience's members
+    among them, into Parquet files (runs on the engine: it never opens the workspace)."""
+    return partition_members.members_of_partition(output, ledger, targets, max_consent_age_days=max_consent_age_days)
 
 
 @task(name="build-audiences", **STAGE)
-def build_audiences(ws: store.Session, settings: Settings, run: RunHandle) -> tuple[store.Plan, ...]:
-    """Members, sizes and deltas of every audience on every platform."""
+def build_audiences(ws: store.Session, run: RunHandle, split: partitions.Split, targets: partition_members.Targets,
+                    outputs: PrefectFutureList) -> tuple[int, tuple[store.Plan, ...]]:
+    """Stage each partition's eligibility and audiences as it is done, then plan every audience on every platform:
+    members, size against the platform minimum, deltas; then delete the partitions."""
+    done = (future.result() for future in as_completed(outputs))
     with _timed(ws.con, run, "build-audiences") as con:
-        plans = stages.build_audiences(con, audiences(settings.audiences), settings.min_audience,
-                                       progress=get_run_logger().info)
+        eligible, plans = stages.build_partitioned_audiences(con, targets.targets, done, len(split.partitions))
+    partitions.remove(split.directory)
     for plan in plans:
         if plan.status == "held_back":
             get_run_logger().warning(stages.held_back_message(plan))
-    return tuple(plans)
+    return eligible, tuple(plans)
 
 
 @task(name="record-evidence", **STAGE)
@@ -242,7 +259,8 @@ def abort(ws: store.Session, run: RunHandle, error: BaseException) -> None:
 
 @flow(name=FLOW_NAME, persist_result=False, log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=2))
 def audience_run(settings: Settings, as_of: datetime | None = None) -> RunResult:
-    """Ingest, normalise and hash, evaluate consent, build audiences, export, record lineage and report."""
+    """Ingest, normalise and hash, evaluate consent and find the members (both by partition), plan the audiences,
+    export, record lineage and report."""
     os.umask(OWNER_ONLY)
     with workspace_lock(settings.db), closing(open_workspace(settings)) as ws:
         run = start(ws, settings, as_of)
@@ -256,8 +274,11 @@ def audience_run(settings: Settings, as_of: datetime | None = None) -> RunResult
                                               unmapped(settings.inputs.batch_rows))
             customers = stage_customers(ws, settings, run, split, quote(outputs))
             consent = imported.result()
-            eligible = evaluate_consent(ws, settings, run)
-            plans = build_audiences(ws, settings, run)
+            targets = check_audiences(ws, settings)
+            ledger = split_ledger(ws, run, split)
+            members = members_partition.map(outputs, unmapped(ledger), unmapped(targets),
+                                            unmapped(settings.max_consent_age_days))
+            eligible, plans = build_audiences(ws, run, split, targets, quote(members))
             record_evidence(ws, run)
             files = export(ws, settings, run, plans)
             manifest = record_lineage(ws, run, files)

@@ -15,22 +15,16 @@ SELECT m.platform, m.audience, m.customer_id, m.identifier, m.id_type, m.sha256,
 FROM membership m
 JOIN staging_base_run b ON m.run_id = b.base_run_id AND m.platform = b.platform AND m.audience = b.audience;
 
--- Who each target holds now: eligible customers of the audience, with the identifiers their deciding grant
--- covers (SHA-256 as lowercase hex from here on); `is_new` marks values the base state lacks (the add delta, by
--- value).
+-- Who each target holds now (the rows of current_members.sql, or of the files partitions wrote with it), with SHA-256
+-- as lowercase hex from here on; `is_new` marks values the base state lacks (the add delta, by value).
 CREATE OR REPLACE TEMP TABLE staging_member AS
 SELECT *, NOT EXISTS (
            SELECT 1 FROM staging_base b
            WHERE b.platform = m.platform AND b.audience = m.audience AND b.id_type = m.id_type AND b.sha256 = m.sha256
        ) AS is_new
 FROM (
-    SELECT t.platform, a.audience, i.customer_id, i.identifier::VARCHAR AS identifier, i.id_type::VARCHAR AS id_type,
-           lower(hex(i.sha256)) AS sha256, i.unhashed, e.event_id
-    FROM staging_target t
-    JOIN staging_audience a ON a.audience = t.audience
-    JOIN staging_eligible e ON e.platform = t.platform AND e.customer_id = a.customer_id
-    JOIN staging_identifier i
-      ON i.platform = e.platform AND i.customer_id = e.customer_id AND list_contains(e.identifiers, i.identifier)
+    SELECT platform, audience, customer_id, identifier, id_type, lower(hex(sha256)) AS sha256, unhashed, event_id
+    FROM (/*@current*/)
 ) m;
 
 -- Values of the base state that the target no longer holds (the remove delta, by value). A value the platform
