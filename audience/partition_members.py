@@ -67,7 +67,7 @@ def split_ledger(con: duckdb.DuckDBPyConnection, directory: str, partitions_coun
     customer's events and suppressions by customer_id into its partition (`partitions.BUCKET_SQL`), the suppressions
     by email or phone into one file for every partition."""
     storage.make_dirs(directory)
-    params = {"as_of": as_of, "partitions": max(partitions_count, 1)}
+    params = {"as_of": as_of, "partitions": partitions_count}
 
     def scatter(table: str, where: str, name: str) -> tuple[str, ...]:
         paths = [storage.join(directory, f"{name}-{i:04d}.parquet") for i in range(partitions_count)]
@@ -81,8 +81,8 @@ def split_ledger(con: duckdb.DuckDBPyConnection, directory: str, partitions_coun
     events = scatter("consent_event", "true", "events")
     suppressions = scatter("suppression", _EXCLUSIVE, "suppressions")
     by_key = storage.join(directory, "suppressions-by-key.parquet")
-    partitions.write(by_key, con.sql(f"SELECT * FROM ({evaluate.counting_sql('suppression')}) "
-                                     f"WHERE NOT ({_EXCLUSIVE})", params={"as_of": as_of}).to_arrow_table())
+    partitions.write_table(by_key, con.sql(f"SELECT * FROM ({evaluate.counting_sql('suppression')}) "
+                                           f"WHERE NOT ({_EXCLUSIVE})", params={"as_of": as_of}).to_arrow_table())
     return LedgerSplit(as_of, events, suppressions, by_key)
 
 
@@ -114,9 +114,9 @@ def members_of_partition(output: partitions.PartitionOutput, ledger: LedgerSplit
         con.execute("CREATE TEMP TABLE staging_audience (audience VARCHAR NOT NULL, customer_id VARCHAR NOT NULL)")
         for name, condition in dict.fromkeys((t.audience, t.condition) for t in targets.targets):
             store.stage_audience(con, name, condition)
-        partitions.write(paths["eligible"], eligible)
-        partitions.write(paths["audiences"], con.sql("SELECT * FROM staging_audience").to_arrow_table())
+        partitions.write_table(paths["eligible"], eligible)
+        partitions.write_table(paths["audiences"], con.sql("SELECT * FROM staging_audience").to_arrow_table())
         members = store.current_members(con).to_arrow_table()
-        partitions.write(paths["members"], members)
+        partitions.write_table(paths["members"], members)
     return MembersOutput(output.index, paths["eligible"], paths["audiences"], paths["members"], eligible.num_rows,
                          members.num_rows)

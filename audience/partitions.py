@@ -130,28 +130,25 @@ def split_customers(path: Path, directory: str, partitions: int, *,
     for p in paths[:len(writers)]:
         storage.replace(_partial(p), p)
     rejections = storage.join(directory, "rejected.parquet")
-    write(rejections, pa.concat_tables(refused) if refused else _empty_rejections())
+    write_table(rejections, pa.concat_tables(refused) if refused else _empty_rejections())
     done = tuple(Partition(i, paths[i], int(counts[i])) for i in range(partitions)) if writers else ()
     return Split(directory, done, rejections, read)
 
 
-def scatter(batches: pa.RecordBatchReader, paths: list[str]) -> np.ndarray:
+def scatter(batches: pa.RecordBatchReader, paths: list[str]) -> None:
     """Write every row of `batches` to the Parquet file of its partition (its `bucket` column, which is left out),
-    each file appearing whole under its name, empty where no row went; returns the rows written to each."""
+    each file appearing whole under its name, empty where no row went."""
     schema = batches.schema.remove(batches.schema.get_field_index("bucket"))
     writers = [_writer(_partial(p), schema) for p in paths]
-    counts = np.zeros(len(paths), dtype=np.int64)
     try:
         for batch in batches:
             table = pa.Table.from_batches([batch])
-            counts += _write_grouped(writers, table.drop_columns(["bucket"]),
-                                     pc.cast(table["bucket"], pa.int64()).combine_chunks())
+            _write_grouped(writers, table.drop_columns(["bucket"]), pc.cast(table["bucket"], pa.int64()).combine_chunks())
     finally:
         for writer in writers:
             writer.close()
     for path in paths:
         storage.replace(_partial(path), path)
-    return counts
 
 
 def _write_grouped(writers: list[pq.ParquetWriter], table: pa.Table, bucket: pa.Array) -> np.ndarray:
@@ -254,7 +251,7 @@ def _writers(paths: dict[str, str]) -> Iterator[Callable[[str, pa.Table], None]]
         if name in writers:
             storage.replace(_partial(path), path)
         else:
-            write(path, _EMPTY[name]())
+            write_table(path, _EMPTY[name]())
 
 
 def _empty_rejections() -> pa.Table:
@@ -283,7 +280,7 @@ def _writer(path: str, schema: pa.Schema) -> pq.ParquetWriter:
     return pq.ParquetWriter(where, schema, filesystem=fs, **_PARQUET)
 
 
-def write(path: str, table: pa.Table) -> None:
+def write_table(path: str, table: pa.Table) -> None:
     """Write `table` to the Parquet file `path` (a local path or an fsspec URL), which appears whole under its name."""
     with _writer(_partial(path), table.schema) as writer:
         writer.write_table(table)

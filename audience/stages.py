@@ -1,7 +1,8 @@
 """The stages of a run as plain functions over an open workspace database; a flow calls them in order.
 
 start → stage customers (normalise and hash, streamed) → import consent → evaluate consent → build audiences
-→ export files → confirm (manifest and lineage in one transaction). `abort` ends a run that failed.
+→ export files → confirm (manifest and lineage in one transaction). `abort` ends a run that failed. The flow
+takes the partitioned variants: customers staged from `partitions`, eligibility and members from `partition_members`.
 """
 
 import hashlib
