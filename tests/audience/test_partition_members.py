@@ -76,8 +76,8 @@ def _partitioned(root: Path, inputs: Path, as_of: datetime, key: bytes, count: i
 
 
 @pytest.mark.parametrize("count", [1, 4])
-def test_partitioned_evaluation_and_members_equal_the_whole_workspace_s(inputs: Path, tmp_path: Path,
-                                                                       count: int) -> None:
+def test_partitioned_evaluation_and_members_equal_evaluating_the_whole_workspace(inputs: Path, tmp_path: Path,
+                                                                                count: int) -> None:
     key, plans, whole = _whole(tmp_path / "whole", inputs, AS_OF)
     eligible, partitioned_plans, partitioned = _partitioned(tmp_path / "parts", inputs, AS_OF, key, count)
     assert partitioned_plans == plans
