@@ -48,7 +48,7 @@ class Targets:
 
 @dataclass(frozen=True, slots=True)
 class MembersOutput:
-    """What a partition's members task wrote, and its counts (paths and numbers, never a value)."""
+    """What a partition's members task wrote (paths, never a value)."""
 
     index: int
     eligible: str
@@ -57,8 +57,6 @@ class MembersOutput:
     """audience, customer_id: the partition's customers in each audience."""
     members: str
     """The rows of `store.current_members` for the partition's customers."""
-    eligible_rows: int
-    member_rows: int
 
 
 def split_ledger(con: duckdb.DuckDBPyConnection, directory: str, partitions_count: int,
@@ -116,7 +114,5 @@ def members_of_partition(output: partitions.PartitionOutput, ledger: LedgerSplit
             store.stage_audience(con, name, condition)
         partitions.write_table(paths["eligible"], eligible)
         partitions.write_table(paths["audiences"], con.sql("SELECT * FROM staging_audience").to_arrow_table())
-        members = store.current_members(con).to_arrow_table()
-        partitions.write_table(paths["members"], members)
-    return MembersOutput(output.index, paths["eligible"], paths["audiences"], paths["members"], eligible.num_rows,
-                         members.num_rows)
+        partitions.write_table(paths["members"], store.current_members(con).to_arrow_table())
+    return MembersOutput(output.index, paths["eligible"], paths["audiences"], paths["members"])

@@ -445,11 +445,9 @@ def plan_targets(con: duckdb.DuckDBPyConnection, targets: Sequence[Target],
         "INSERT INTO staging_target VALUES (?, ?, ?, ?)",
         [[t.platform, t.audience, t.condition, t.minimum] for t in targets],
     )
-    current = _sql("current_members.sql")
-    if member_files:
-        paths = ", ".join("'" + path.replace("'", "''") + "'" for path in storage.readable(con, list(member_files)))
-        current = f"SELECT * FROM read_parquet([{paths}])"
-    run_script(con, "members.sql", parts={"current": current})
+    current = "SELECT * FROM read_parquet($member_files)" if member_files else _sql("current_members.sql")
+    params = {"member_files": storage.readable(con, list(member_files))} if member_files else {}
+    run_script(con, "members.sql", params, parts={"current": current})
     run_script(con, "plan.sql")
     rows = con.execute(
         "SELECT platform, audience, customers, \"values\", minimum, status, base_run_id, add_rows, remove_rows "
