@@ -102,6 +102,20 @@ FROM (SELECT *, strlen(_t) = length(_t) AS _ascii, strlen(_t) = length(_t) AND r
       FROM (SELECT *, lower({trimmed(raw)}) AS _t FROM ({source})))"""
 
 
+def _country_code_sql(digits: str) -> str:
+    """SQL for the country code that `digits` (after a `+`) begin with, or NULL (country codes are prefix-free)."""
+    whens = " ".join(f"WHEN substr({digits}, 1, {length}) IN {in_list(codes)} THEN substr({digits}, 1, {length})"
+                     for length, codes in country_codes_by_length().items())
+    return f"CASE {whens} END"
+
+
+def _digits_sql(text: str) -> str:
+    """SQL for the digits of a `PLAIN_PHONE` text (its other characters are separators)."""
+    for separator in " ()-+":
+        text = f"replace({text}, {literal(separator)}, '')"
+    return text
+
+
 def phone_columns(con: duckdb.DuckDBPyConnection, table: str, raw: str) -> str:
     """`table` (with `i` and `region`) with `{raw}_value` and `{raw}_reason` added: the E.164 number or why not,
     NULL in both where the reference must decide.
@@ -109,36 +123,25 @@ def phone_columns(con: duckdb.DuckDBPyConnection, table: str, raw: str) -> str:
     The parse runs region by region with each region's patterns as constants, into temporary tables the query reads.
     """
     regions = fast_regions()
-    con.register("country_codes", pa.table({
-        "code": [code for group in country_codes_by_length().values() for code in group]}))
-    mains = main_regions()
-    con.register("main_regions", pa.table({"code": list(mains), "region": list(mains.values())}))
-    con.register("fast_regions", pa.table({"region": list(regions)}))
+    homes = {f"+{code}": region for code, region in main_regions().items()} | {region: region for region in regions}
+    con.register("phone_homes", pa.table({"key": list(homes), "home": list(homes.values())}))
     con.execute(f"""
-CREATE OR REPLACE TEMP TABLE shaped AS
-SELECT i, region, t, regexp_full_match(s, {literal(PLAIN_PHONE)}) AS plain, regexp_matches(s, '^\\(?\\+') AS plus,
-       regexp_replace(s, '[^0-9]', '', 'g') AS d
-FROM (SELECT i, region, t, CASE WHEN starts_with(t, '00') THEN '+' || substr(t, 3) ELSE t END AS s
-      FROM (SELECT i, region, {trimmed(raw)} AS t FROM {table}))""")
-    con.execute("""
 CREATE OR REPLACE TEMP TABLE located AS
-SELECT s.i, s.plus, s.d, coalesce(r.region, n.region) AS home
-FROM shaped s
-LEFT JOIN country_codes c1 ON s.plus AND c1.code = substr(s.d, 1, 1)
-LEFT JOIN country_codes c2 ON s.plus AND c2.code = substr(s.d, 1, 2)
-LEFT JOIN country_codes c3 ON s.plus AND c3.code = substr(s.d, 1, 3)
-LEFT JOIN main_regions r ON r.code = coalesce(c1.code, c2.code, c3.code)
-LEFT JOIN fast_regions n ON NOT s.plus AND n.region = s.region
-WHERE s.plain AND length(s.d) >= 3 AND coalesce(r.region, n.region) IS NOT NULL ORDER BY home""")
-    con.execute("CREATE OR REPLACE TEMP TABLE parsed (i BIGINT, value VARCHAR, reason VARCHAR)")
-    homes = [home for (home,) in con.execute("SELECT DISTINCT home FROM located ORDER BY home").fetchall()]
-    for home in homes:
+SELECT l.i, l.t = '' AS empty, l.plus, l.d, h.home
+FROM (SELECT *, CASE WHEN plus THEN '+' || {_country_code_sql('d')} ELSE region END AS key
+      FROM (SELECT i, region, t, plus, CASE WHEN plain THEN {_digits_sql('s')} END AS d
+            FROM (SELECT *, regexp_full_match(s, {literal(PLAIN_PHONE)}) AS plain,
+                         regexp_matches(s, '^\\(?\\+') AS plus
+                  FROM (SELECT i, region, t, CASE WHEN starts_with(t, '00') THEN '+' || substr(t, 3) ELSE t END AS s
+                        FROM (SELECT i, region, {trimmed(raw)} AS t FROM {table} WHERE {raw} IS NOT NULL))))) l
+LEFT JOIN phone_homes h ON h.key = l.key AND length(l.d) >= 3
+WHERE l.t = '' OR h.home IS NOT NULL ORDER BY h.home""")
+    con.unregister("phone_homes")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE parsed AS
+                    SELECT i, NULL::VARCHAR AS value, {literal(reasons.EMPTY)} AS reason FROM located WHERE empty""")
+    for (home,) in con.execute("SELECT DISTINCT home FROM located WHERE home IS NOT NULL ORDER BY home").fetchall():
         con.execute(parse_in_region_sql(regions[home]), [home])
-    for name in ("country_codes", "main_regions", "fast_regions"):
-        con.unregister(name)
-    return f"""SELECT t.*, p.value AS {raw}_value,
-                      CASE WHEN s.t = '' THEN {literal(reasons.EMPTY)} ELSE p.reason END AS {raw}_reason
-               FROM {table} t JOIN shaped s USING (i) LEFT JOIN parsed p USING (i)"""
+    return f"SELECT t.*, p.value AS {raw}_value, p.reason AS {raw}_reason FROM {table} t LEFT JOIN parsed p USING (i)"
 
 
 def parse_in_region_sql(p: RegionPatterns) -> str:
@@ -165,18 +168,18 @@ def parse_in_region_sql(p: RegionPatterns) -> str:
     takes_code = (f"starts_with(d, {literal(p.country_code)}) AND ((NOT {general('d')} AND {general('code_cut')})"
                   f" OR {too_long})")
     not_idd = f"NOT regexp_matches(d, {literal('^(?:' + p.international_prefix + ')')})" if p.international_prefix else "true"
+    valid = p.valid_sql("n")
     return f"""
 INSERT INTO parsed
-SELECT i,
-       CASE WHEN length(x) >= {_MIN_NSN} AND length(n) BETWEEN {_MIN_NSN} AND {_MAX_NSN} AND {p.valid_sql("n")}
-            THEN {literal("+" + p.country_code)} || n END,
-       CASE WHEN length(x) < {_MIN_NSN} OR length(n) < {_MIN_NSN} THEN {literal(reasons.PHONE_TOO_SHORT)}
-            WHEN length(n) > {_MAX_NSN} THEN {literal(reasons.PHONE_TOO_LONG)}
-            WHEN NOT {p.valid_sql("n")} THEN {literal(reasons.PHONE_INVALID)} END
+SELECT i, CASE WHEN reason IS NULL THEN {literal("+" + p.country_code)} || n END, reason
+FROM (SELECT i, n,
+             CASE WHEN length(x) < {_MIN_NSN} OR length(n) < {_MIN_NSN} THEN {literal(reasons.PHONE_TOO_SHORT)}
+                  WHEN length(n) > {_MAX_NSN} THEN {literal(reasons.PHONE_TOO_LONG)}
+                  WHEN NOT {valid} THEN {literal(reasons.PHONE_INVALID)} END AS reason
 FROM (SELECT *, CASE WHEN {possible('stripped')} THEN stripped ELSE x END AS n
   FROM (SELECT *, {strip('x')} AS stripped
     FROM (SELECT i, x FROM (
       SELECT i, CASE WHEN plus THEN substr(d, {len(p.country_code) + 1})
                      WHEN {takes_code} THEN code_cut ELSE d END AS x, plus, d
       FROM (SELECT *, {strip(f"substr(d, {len(p.country_code) + 1})")} AS code_cut FROM located WHERE home = ?)
-      WHERE plus OR {not_idd}))))"""
+      WHERE plus OR {not_idd})))))"""
