@@ -27,7 +27,7 @@ from audience.identifiers.fast_sql import (
     trimmed,
 )
 from audience.identifiers.reference import Outcome, canonical_email, canonical_maid, canonical_phone, phone_region
-from audience.identifiers.rules import PLATFORMS, Kind, PlatformRules, RuleSet
+from audience.identifiers.rules import DEFAULT_REGION, PLATFORMS, Kind, PlatformRules, RuleSet
 
 SHA256_HEX = r"[0-9a-fA-F]{64}"
 PREHASHABLE: frozenset[str] = frozenset({"email", "phone"})
@@ -139,17 +139,6 @@ def _settle_by_domain(con: duckdb.DuckDBPyConnection, table: str, raw: str) -> N
     con.unregister("domain_answers")
 
 
-def _filled(table: str, joins: dict[str, str]) -> str:
-    """SQL reading `table` with the reference's answers (`_answers`) in the value and reason columns they fill.
-
-    A value (with its region) is undecided on every row or on none, so an answer never meets a decided row."""
-    if not joins:
-        return f"SELECT * FROM {table}"
-    replaced = ", ".join(f"coalesce(t.{raw}_value, {raw}_answers.value) AS {raw}_value, "
-                         f"coalesce(t.{raw}_reason, {raw}_answers.reason) AS {raw}_reason" for raw in joins)
-    return f"SELECT t.* REPLACE ({replaced}) FROM {table} t {' '.join(joins.values())}"
-
-
 def _email_reference(raw: str, _: str) -> Outcome:
     return canonical_email(raw)
 
@@ -160,6 +149,51 @@ def _maid_reference(raw: str, _: str) -> Outcome:
 
 def _phone_reference(default_region: str) -> Reference:
     return lambda raw, region: canonical_phone(raw, region, default_region)
+
+
+@dataclass(frozen=True, slots=True)
+class _Decider:
+    """How the column path decides one kind: its SQL fast path, and the reference for what that leaves."""
+
+    decide: Callable[[duckdb.DuckDBPyConnection, str, str], str]
+    """(connection, table, raw column) -> SQL of the table with `{raw}_value` and `{raw}_reason` added."""
+    reference: Callable[[str], Reference]
+    """The reference, given the default phone region."""
+    by_region: bool = False
+    """Whether a value's answer depends on its record's `region`."""
+    settle: Callable[[duckdb.DuckDBPyConnection, str, str], None] | None = None
+    """Decides more values of the fast path's table before the reference is asked."""
+
+
+_DECIDERS: dict[Kind, _Decider] = {
+    "email": _Decider(lambda _, table, raw: email_columns(f"SELECT * FROM {table}", raw), lambda _: _email_reference,
+                      settle=_settle_by_domain),
+    "phone": _Decider(phone_columns, _phone_reference, by_region=True),
+    "maid": _Decider(lambda _, table, raw: maid_columns(f"SELECT * FROM {table}", raw), lambda _: _maid_reference),
+}
+
+
+def _canonical_table(con: duckdb.DuckDBPyConnection, source: str, raw: str, kind: Kind, default_region: str,
+                     carried: tuple[str, ...] = ()) -> str:
+    """Create the temporary table `{raw}_canonical` of every non-null `raw` of `source` (a table with `i`, and
+    `region` for phones): i, the `carried` columns, value (canonical) and reason; returns its name."""
+    decider = _DECIDERS[kind]
+    region = "region" if decider.by_region else None
+    given = ", ".join(["i", raw, *([region] if region else []), *carried])
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {raw}_given AS SELECT {given} FROM {source} WHERE {raw} IS NOT NULL")
+    decided = f"{raw}_decided"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {decided} AS {decider.decide(con, f'{raw}_given', raw)}")
+    if decider.settle is not None:
+        decider.settle(con, decided, raw)
+    join = _answers(con, decided, raw, decider.reference(default_region), region)
+    kept = "".join(f"t.{column}, " for column in carried)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE {raw}_canonical AS
+        SELECT t.i, {kept}coalesce(t.{raw}_value, {raw}_answers.value) AS value,
+               coalesce(t.{raw}_reason, {raw}_answers.reason) AS reason
+        FROM {decided} t {join}""")
+    con.unregister(f"{raw}_answers")
+    return f"{raw}_canonical"
 
 
 def _regions(country: pa.Array | pa.ChunkedArray | None, size: int, default_region: str) -> pa.Array:
@@ -174,41 +208,35 @@ def _regions(country: pa.Array | pa.ChunkedArray | None, size: int, default_regi
     return pa.array(names + [default_region], pa.string()).take(dictionary.indices.fill_null(len(names)))
 
 
-def _column(raw: pa.Array | pa.ChunkedArray, columns: Callable[[duckdb.DuckDBPyConnection], str],
-            reference: Reference, region: pa.Array | None = None,
-            settle: Callable[[duckdb.DuckDBPyConnection, str, str], None] | None = None) -> Canonical:
+def _column(raw: pa.Array | pa.ChunkedArray, kind: Kind, region: pa.Array | None = None,
+            default_region: str = DEFAULT_REGION) -> Canonical:
+    raw = _string_array(raw)
     with _connect() as con:
-        raw = _string_array(raw)
-        con.register("source", pa.table({
+        con.register("base", pa.table({
             "i": _positions(len(raw)),
             "raw": raw,
-            "region": region if region is not None else pa.array([""] * len(raw), pa.string()),
+            "region": region if region is not None else pa.nulls(len(raw), pa.string()),
         }))
-        con.execute("CREATE TEMP TABLE base AS SELECT * FROM source")
-        con.execute(f"CREATE TEMP TABLE decided AS {columns(con)}")
-        if settle is not None:
-            settle(con, "decided", "raw")
-        joins = {"raw": _answers(con, "decided", "raw", reference, "region" if region is not None else None)}
-        result = con.sql(f"SELECT raw_value, raw_reason FROM ({_filled('decided', joins)}) ORDER BY i").to_arrow_table()
+        canonical = _canonical_table(con, "base", "raw", kind, default_region)
+        result = con.sql(f"SELECT c.value, c.reason FROM base LEFT JOIN {canonical} c USING (i) ORDER BY i"
+                         ).to_arrow_table()
     return Canonical(result.column(0).combine_chunks(), result.column(1).combine_chunks())
 
 
 def canonical_email_column(raw: pa.Array | pa.ChunkedArray) -> Canonical:
     """Canonical emails for a column of raw values (null in, null out)."""
-    return _column(raw, lambda _: email_columns("SELECT * FROM base", "raw"), _email_reference,
-                   settle=_settle_by_domain)
+    return _column(raw, "email")
 
 
 def canonical_phone_column(raw: pa.Array | pa.ChunkedArray, country: pa.Array | pa.ChunkedArray | None = None,
-                           default_region: str = "PL") -> Canonical:
+                           default_region: str = DEFAULT_REGION) -> Canonical:
     """E.164 numbers for a column of raw values, each parsed in its record's region (null in, null out)."""
-    regions = _regions(country, len(raw), default_region)
-    return _column(raw, lambda con: phone_columns(con, "base", "raw"), _phone_reference(default_region), regions)
+    return _column(raw, "phone", _regions(country, len(raw), default_region), default_region)
 
 
 def canonical_maid_column(raw: pa.Array | pa.ChunkedArray) -> Canonical:
     """Canonical advertising IDs for a column of raw values (null in, null out)."""
-    return _column(raw, lambda _: maid_columns("SELECT * FROM base", "raw"), _maid_reference)
+    return _column(raw, "maid")
 
 
 def _email_string_sql(rules: PlatformRules, column: str, cut: str, domain: str) -> str:
@@ -247,33 +275,72 @@ def _check_prehashed(con: duckdb.DuckDBPyConnection, column: str, declared: bool
                      "otherwise supply raw values")
 
 
-def _platform_selects(rules: RuleSet) -> tuple[list[str], list[str]]:
-    """Per platform and identifier: the rows of values sent, and the rows rejected for that platform only."""
-    selects, rejects = [], []
+def _email_hashed_sql(rules: RuleSet, prehashed: bool) -> str:
+    """i, value (canonical, null when pre-hashed) and `{platform}_sha` (what the platform receives, null where nothing
+    is left to send) of every email."""
+    if prehashed:
+        shas = ", ".join(f"given AS {p}_sha" for p in PLATFORMS)
+        return f"SELECT i, NULL::VARCHAR AS value, {shas} FROM (SELECT i, unhex({trimmed('email')}) AS given " \
+               "FROM batch WHERE email IS NOT NULL)"
+    strings = ", ".join(f"{_email_string_sql(rules.platform(p), 'value', 'email_cut', 'email_domain')} AS {p}"
+                        for p in PLATFORMS)
+    shas = ", ".join(f"CASE WHEN {p} = value THEN sha ELSE {_DIGEST.format(p)} END AS {p}_sha" for p in PLATFORMS)
+    return f"""
+        SELECT i, value, {shas}
+        FROM (SELECT *, {_DIGEST.format('value')} AS sha
+              FROM (SELECT i, value, {strings}
+                    FROM (SELECT i, value, {_email_parts_sql('value')} FROM email_canonical WHERE value IS NOT NULL)))"""
+
+
+def _phone_hashed_sql(rules: RuleSet, prehashed: bool) -> str:
+    """i and `{platform}_sha` of every phone number."""
+    if prehashed:
+        shas = ", ".join(f"given AS {p}_sha" for p in PLATFORMS)
+        return f"SELECT i, {shas} FROM (SELECT i, unhex({trimmed('phone')}) AS given FROM batch WHERE phone IS NOT NULL)"
+    kept = {rules.platform(p).phone_plus for p in PLATFORMS}
+    digests = {True: _DIGEST.format("value"), False: _DIGEST.format("substr(value, 2)")}
+    shas = ", ".join(f"{'plus' if plus else 'digits'} AS {p}_sha"
+                     for p in PLATFORMS for plus in [rules.platform(p).phone_plus])
+    computed = ", ".join(f"{digests[plus]} AS {'plus' if plus else 'digits'}" for plus in sorted(kept))
+    return f"SELECT i, {shas} FROM (SELECT i, {computed} FROM phone_canonical WHERE value IS NOT NULL)"
+
+
+def _device_hashed_sql() -> str:
+    """i, value, sha and os (`ios`, `android` or `unknown`) of every advertising ID."""
+    return f"""
+        SELECT i, value, {_DIGEST.format('value')} AS sha,
+               CASE lower({trimmed('device_os')}) WHEN 'ios' THEN 'ios' WHEN 'android' THEN 'android'
+                    ELSE 'unknown' END AS os
+        FROM device_id_canonical WHERE value IS NOT NULL"""
+
+
+def _identifier_selects(rules: RuleSet) -> list[str]:
+    """Per platform and identifier, the rows sent: i, identifier, platform, id_type, sha256, unhashed."""
+    selects = []
     for platform in PLATFORMS:
         p = rules.platform(platform)
         name = literal(platform)
-        selects.append(f"""
-            SELECT customer_id, source_row, 'email' AS identifier, {name} AS platform,
-                   {literal(p.id_types['email'])} AS id_type, coalesce(email_given, email_sha_{platform}) AS sha256,
-                   NULL::VARCHAR AS unhashed
-            FROM hashed WHERE email_{platform} IS NOT NULL OR email_given IS NOT NULL""")
-        rejects.append(f"""
-            SELECT source_row, 'email' AS "column", {name} AS platform,
-                   {literal(reasons.EMAIL_EMPTY_AFTER_CUT)} AS reason
-            FROM hashed WHERE email_value IS NOT NULL AND email_{platform} IS NULL""")
-        phone_sha = "phone_plus_sha" if p.phone_plus else "phone_digits_sha"
-        selects.append(f"""
-            SELECT customer_id, source_row, 'phone', {name}, {literal(p.id_types['phone'])},
-                   coalesce(phone_given, {phone_sha}), NULL
-            FROM hashed WHERE phone_value IS NOT NULL OR phone_given IS NOT NULL""")
+        for identifier in ("email", "phone"):
+            selects.append(f"""
+                SELECT i, {literal(identifier)} AS identifier, {name} AS platform,
+                       {literal(p.id_types[identifier])} AS id_type, {platform}_sha AS sha256, NULL::VARCHAR AS unhashed
+                FROM {identifier}_hashed WHERE {platform}_sha IS NOT NULL""")
         os_types = " ".join(f"WHEN {literal(os)} THEN {literal(p.id_types[os])}" for os in ("ios", "android"))
         selects.append(f"""
-            SELECT customer_id, source_row, 'device_id', {name},
-                   CASE os {os_types} ELSE {literal(p.id_types['unknown'])} END,
-                   device_sha, {'NULL' if p.maid_hashed else 'device_id_value'}
-            FROM hashed WHERE device_id_value IS NOT NULL""")
-    return selects, rejects
+            SELECT i, 'device_id', {name}, CASE os {os_types} ELSE {literal(p.id_types['unknown'])} END, sha,
+                   {'NULL' if p.maid_hashed else 'value'}
+            FROM device_id_hashed""")
+    return selects
+
+
+def _rejection_selects() -> list[str]:
+    """The fields rejected for every platform, then those rejected for one: i, column, platform, reason."""
+    return [
+        *(f"""SELECT i, {literal(column)} AS "column", NULL::VARCHAR AS platform, reason FROM {column}_canonical
+              WHERE reason IS NOT NULL""" for column in ("email", "phone", "device_id")),
+        *(f"""SELECT i, 'email', {literal(platform)}, {literal(reasons.EMAIL_EMPTY_AFTER_CUT)} FROM email_hashed
+              WHERE value IS NOT NULL AND {platform}_sha IS NULL""" for platform in PLATFORMS),
+    ]
 
 
 def normalise_customers(table: pa.Table, rules: RuleSet, *, prehashed: frozenset[str] = frozenset()) -> Normalised:
@@ -292,54 +359,34 @@ def normalise_customers(table: pa.Table, rules: RuleSet, *, prehashed: frozenset
                          f"{sorted(prehashed - PREHASHABLE)}: Google and Meta take device IDs unhashed")
     regions = _regions(table.column("country"), table.num_rows, rules.default_region)
     with _connect() as con:
-        con.register("batch_arrow", table.append_column("region", regions)
-                     .append_column("i", _positions(table.num_rows)))
+        con.register("batch_arrow", table.select(["source_row", "email", "phone", "device_id", "device_os"])
+                     .append_column("region", regions).append_column("i", _positions(table.num_rows)))
         con.execute("CREATE TEMP TABLE batch AS SELECT * FROM batch_arrow")
         con.unregister("batch_arrow")
         for column in PREHASHABLE:
             _check_prehashed(con, column, column in prehashed)
-        if "phone" in prehashed:
-            source = "SELECT *, NULL::VARCHAR AS phone_value, NULL::VARCHAR AS phone_reason FROM batch"
-        else:
-            source = phone_columns(con, "batch", "phone")
-        if "email" in prehashed:
-            source = f"SELECT *, NULL::VARCHAR AS email_value, NULL::VARCHAR AS email_reason FROM ({source})"
-        else:
-            source = email_columns(source, "email")
-        con.execute(f"CREATE TEMP TABLE decided AS {maid_columns(source, 'device_id')}")
-        if "email" not in prehashed:
-            _settle_by_domain(con, "decided", "email")
-        references = {"phone": (_phone_reference(rules.default_region), "region"), "email": (_email_reference, None),
-                      "device_id": (_maid_reference, None)}
-        joins = {raw: _answers(con, "decided", raw, reference, region)
-                 for raw, (reference, region) in references.items() if raw not in prehashed}
-        given = {kind: f"unhex({trimmed(kind)})" if kind in prehashed else "NULL::BLOB" for kind in PREHASHABLE}
-        strings = ", ".join(f"{_email_string_sql(rules.platform(p), 'email_value', 'email_cut', 'email_domain')} "
-                            f"AS email_{p}" for p in PLATFORMS)
-        hashes = ", ".join(f"CASE WHEN email_{p} = email_value THEN email_sha ELSE {_DIGEST.format(f'email_{p}')} END"
-                           f" AS email_sha_{p}" for p in PLATFORMS)
-        con.execute(f"""
-            CREATE TEMP TABLE hashed AS
-            SELECT *, {hashes} FROM (
-                SELECT i, customer_id, source_row, email_value, email_reason, phone_value, phone_reason,
-                       device_id_value, device_id_reason, {strings},
-                       {given['email']} AS email_given, {given['phone']} AS phone_given,
-                       {_DIGEST.format('email_value')} AS email_sha, {_DIGEST.format('phone_value')} AS phone_plus_sha,
-                       {_DIGEST.format('substr(phone_value, 2)')} AS phone_digits_sha,
-                       {_DIGEST.format('device_id_value')} AS device_sha,
-                       CASE lower({trimmed('device_os')}) WHEN 'ios' THEN 'ios' WHEN 'android' THEN 'android'
-                            ELSE 'unknown' END AS os
-                FROM (SELECT *, {_email_parts_sql('email_value')} FROM ({_filled("decided", joins)})))""")
-        selects, rejects = _platform_selects(rules)
-        identifiers = con.sql(" UNION ALL ".join(selects)).to_arrow_table()
-        rejections = con.sql(" UNION ALL ".join([
-            *(f"""SELECT source_row, {literal(col)} AS "column", NULL::VARCHAR AS platform, {col}_reason AS reason
-                  FROM hashed WHERE {col}_reason IS NOT NULL""" for col in ("email", "phone", "device_id")),
-            *rejects,
-        ]) + ' ORDER BY source_row, "column", platform NULLS FIRST').to_arrow_table()
-        keys = con.sql("SELECT customer_id, email_value AS email, phone_value AS phone FROM hashed ORDER BY i"
+        for column, kind, carried in (("email", "email", ()), ("phone", "phone", ()),
+                                      ("device_id", "maid", ("device_os",))):
+            if column in prehashed:
+                con.execute(f"CREATE TEMP TABLE {column}_canonical (i BIGINT, value VARCHAR, reason VARCHAR)")
+            else:
+                _canonical_table(con, "batch", column, kind, rules.default_region, carried)
+        con.execute(f"CREATE TEMP TABLE email_hashed AS {_email_hashed_sql(rules, 'email' in prehashed)}")
+        con.execute(f"CREATE TEMP TABLE phone_hashed AS {_phone_hashed_sql(rules, 'phone' in prehashed)}")
+        con.execute(f"CREATE TEMP TABLE device_id_hashed AS {_device_hashed_sql()}")
+        sent = con.sql(" UNION ALL ".join(_identifier_selects(rules))).to_arrow_table()
+        rejections = con.sql(f"""
+            SELECT b.source_row, r."column", r.platform, r.reason
+            FROM ({" UNION ALL ".join(_rejection_selects())}) r JOIN batch b USING (i)
+            ORDER BY b.source_row, r."column", r.platform NULLS FIRST""").to_arrow_table()
+        keys = con.sql("""SELECT i, e.value AS email, p.value AS phone FROM batch
+                          LEFT JOIN email_canonical e USING (i) LEFT JOIN phone_canonical p USING (i) ORDER BY i"""
                        ).to_arrow_table()
-    return Normalised(identifiers, rejections, keys)
+    identifiers = sent.drop_columns("i")
+    for name in ("source_row", "customer_id"):
+        identifiers = identifiers.add_column(0, name, table.column(name).take(sent.column("i")))
+    return Normalised(identifiers, rejections,
+                      keys.drop_columns("i").add_column(0, "customer_id", table.column("customer_id")))
 
 
 def platform_column(kind: Kind, platform: str, raw: pa.Array | pa.ChunkedArray, rules: RuleSet = RuleSet(),
