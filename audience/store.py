@@ -9,7 +9,7 @@ an audience condition, which is SQL by design and checked to be one expression f
 
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 from audience import storage
 from audience.errors import TransientError
 from audience.export import ExportFile, Op
-from audience.identifiers.rules import IDENTIFIER_OF_KIND, PLATFORMS, RuleSet
+from audience.identifiers.columns import NAME_TYPES
 from audience.ingest import REASON_DUPLICATE_ID, narrowest_types
 
 Input = Literal["customers", "consent", "suppressions"]
@@ -179,11 +179,6 @@ def run_script(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, A
         con.execute(statement, {k: params[k] for k in statement.named_parameters})
 
 
-def _enum(values: Iterable[str]) -> str:
-    """An ENUM type of the distinct `values` in sorted order (so that it sorts as the text does)."""
-    return "ENUM(" + ", ".join("'" + v.replace("'", "''") + "'" for v in sorted(set(values))) + ")"
-
-
 @cache
 def _sql(name: str) -> str:
     return (Path(__file__).parent / "sql" / name).read_text(encoding="utf-8")
@@ -274,9 +269,7 @@ def set_ledger_head(con: duckdb.DuckDBPyConnection, run_id: str, seq: int | None
 
 def reset_staging(con: duckdb.DuckDBPyConnection) -> None:
     """Empty every staging table before a run stages its inputs."""
-    names = {"identifier": IDENTIFIER_OF_KIND.values(), "platform": PLATFORMS,
-             "id_type": [t for p in PLATFORMS for t in RuleSet().platform(p).id_types.values()]}
-    run_script(con, "staging.sql", parts={f"{name}_type": _enum(values) for name, values in names.items()})
+    run_script(con, "staging.sql", parts={f"{name}_type": sql for name, sql in NAME_TYPES.items()})
 
 
 EVIDENCE_ONLY = ("staging_customer", "staging_identifier", "staging_rejection", "customer_key", "staging_eligible",

@@ -6,7 +6,7 @@ benchmark's self-check hold them to it).
 """
 
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import duckdb
@@ -27,7 +27,15 @@ from audience.identifiers.fast_sql import (
     trimmed,
 )
 from audience.identifiers.reference import Outcome, canonical_email, canonical_maid, canonical_phone, phone_region
-from audience.identifiers.rules import DEFAULT_REGION, PLATFORMS, Kind, PlatformRules, RuleSet
+from audience.identifiers.rules import (
+    DEFAULT_REGION,
+    IDENTIFIER_OF_KIND,
+    PLATFORM_RULES,
+    PLATFORMS,
+    Kind,
+    PlatformRules,
+    RuleSet,
+)
 
 SHA256_HEX = r"[0-9a-fA-F]{64}"
 PREHASHABLE: frozenset[str] = frozenset({"email", "phone"})
@@ -36,6 +44,19 @@ PREHASHABLE: frozenset[str] = frozenset({"email", "phone"})
 Reference = Callable[[str, str], Outcome]
 _DIGEST = "unhex(sha256({}))"
 """SQL for the 32 bytes of a string's SHA-256."""
+
+
+def _enum(values: Iterable[str]) -> str:
+    """An ENUM type of the distinct `values` in sorted order (so that it sorts as the text does)."""
+    return "ENUM(" + ", ".join(literal(v) for v in sorted(set(values))) + ")"
+
+
+NAME_TYPES: dict[str, str] = {
+    "identifier": _enum(IDENTIFIER_OF_KIND.values()),
+    "platform": _enum(PLATFORMS),
+    "id_type": _enum(t for p in PLATFORMS for t in PLATFORM_RULES[p].id_types.values()),
+}
+"""The ENUM types (SQL) of the identifier, platform and id_type names, in which identifiers are returned and staged."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +260,14 @@ def canonical_maid_column(raw: pa.Array | pa.ChunkedArray) -> Canonical:
     return _column(raw, "maid")
 
 
+def _aligned(con: duckdb.DuckDBPyConnection, canonical: str, size: int) -> pa.Array:
+    """The values of a `_canonical_table` at their positions 0 .. size - 1 (null where there is none)."""
+    found = con.sql(f"SELECT i, value FROM {canonical}").to_arrow_table()
+    index = np.full(size, -1, np.int64)
+    index[found.column("i").to_numpy()] = np.arange(found.num_rows)
+    return found.column("value").take(pa.array(index, mask=index < 0))
+
+
 def _email_string_sql(rules: PlatformRules, column: str, cut: str, domain: str) -> str:
     """SQL for the platform's email string from a canonical email, given SQL for its cut local part (up to the
     first `+`, without dots) and its domain; NULL where nothing is left to send."""
@@ -316,18 +345,22 @@ def _device_hashed_sql() -> str:
 
 def _identifier_selects(rules: RuleSet) -> list[str]:
     """Per platform and identifier, the rows sent: i, identifier, platform, id_type, sha256, unhashed."""
+    def named(kind: str, value: str) -> str:
+        return f"{literal(value)}::{NAME_TYPES[kind]}"
+
     selects = []
     for platform in PLATFORMS:
         p = rules.platform(platform)
-        name = literal(platform)
         for identifier in ("email", "phone"):
             selects.append(f"""
-                SELECT i, {literal(identifier)} AS identifier, {name} AS platform,
-                       {literal(p.id_types[identifier])} AS id_type, {platform}_sha AS sha256, NULL::VARCHAR AS unhashed
+                SELECT i, {named('identifier', identifier)} AS identifier, {named('platform', platform)} AS platform,
+                       {named('id_type', p.id_types[identifier])} AS id_type, {platform}_sha AS sha256,
+                       NULL::VARCHAR AS unhashed
                 FROM {identifier}_hashed WHERE {platform}_sha IS NOT NULL""")
-        os_types = " ".join(f"WHEN {literal(os)} THEN {literal(p.id_types[os])}" for os in ("ios", "android"))
+        os_types = " ".join(f"WHEN {literal(os)} THEN {named('id_type', p.id_types[os])}" for os in ("ios", "android"))
         selects.append(f"""
-            SELECT i, 'device_id', {name}, CASE os {os_types} ELSE {literal(p.id_types['unknown'])} END, sha,
+            SELECT i, {named('identifier', 'device_id')}, {named('platform', platform)},
+                   CASE os {os_types} ELSE {named('id_type', p.id_types['unknown'])} END, sha,
                    {'NULL' if p.maid_hashed else 'value'}
             FROM device_id_hashed""")
     return selects
@@ -379,14 +412,12 @@ def normalise_customers(table: pa.Table, rules: RuleSet, *, prehashed: frozenset
             SELECT b.source_row, r."column", r.platform, r.reason
             FROM ({" UNION ALL ".join(_rejection_selects())}) r JOIN batch b USING (i)
             ORDER BY b.source_row, r."column", r.platform NULLS FIRST""").to_arrow_table()
-        keys = con.sql("""SELECT i, e.value AS email, p.value AS phone FROM batch
-                          LEFT JOIN email_canonical e USING (i) LEFT JOIN phone_canonical p USING (i) ORDER BY i"""
-                       ).to_arrow_table()
+        keys = pa.table({"customer_id": table.column("customer_id"),
+                         **{column: _aligned(con, f"{column}_canonical", table.num_rows) for column in ("email", "phone")}})
     identifiers = sent.drop_columns("i")
     for name in ("source_row", "customer_id"):
         identifiers = identifiers.add_column(0, name, table.column(name).take(sent.column("i")))
-    return Normalised(identifiers, rejections,
-                      keys.drop_columns("i").add_column(0, "customer_id", table.column("customer_id")))
+    return Normalised(identifiers, rejections, keys)
 
 
 def platform_column(kind: Kind, platform: str, raw: pa.Array | pa.ChunkedArray, rules: RuleSet = RuleSet(),
