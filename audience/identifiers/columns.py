@@ -6,6 +6,7 @@ benchmark's self-check hold them to it).
 """
 
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -209,7 +210,7 @@ def _canonical_table(con: duckdb.DuckDBPyConnection, source: str, raw: str, kind
     join = _answers(con, decided, raw, decider.reference(default_region), region)
     kept = "".join(f"t.{column}, " for column in carried)
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE {raw}_canonical AS
+        CREATE OR REPLACE TABLE {raw}_canonical AS
         SELECT t.i, {kept}coalesce(t.{raw}_value, {raw}_answers.value) AS value,
                coalesce(t.{raw}_reason, {raw}_answers.reason) AS reason
         FROM {decided} t {join}""")
@@ -305,17 +306,15 @@ def _check_prehashed(con: duckdb.DuckDBPyConnection, column: str, declared: bool
 
 
 def _email_hashed_sql(rules: RuleSet, prehashed: bool) -> str:
-    """i, value (canonical, null when pre-hashed) and `{platform}_sha` (what the platform receives, null where nothing
-    is left to send) of every email."""
+    """i and `{platform}_sha` (what the platform receives, null where nothing is left to send) of every email."""
     if prehashed:
         shas = ", ".join(f"given AS {p}_sha" for p in PLATFORMS)
-        return f"SELECT i, NULL::VARCHAR AS value, {shas} FROM (SELECT i, unhex({trimmed('email')}) AS given " \
-               "FROM batch WHERE email IS NOT NULL)"
+        return f"SELECT i, {shas} FROM (SELECT i, unhex({trimmed('email')}) AS given FROM batch WHERE email IS NOT NULL)"
     strings = ", ".join(f"{_email_string_sql(rules.platform(p), 'value', 'email_cut', 'email_domain')} AS {p}"
                         for p in PLATFORMS)
     shas = ", ".join(f"CASE WHEN {p} = value THEN sha ELSE {_DIGEST.format(p)} END AS {p}_sha" for p in PLATFORMS)
     return f"""
-        SELECT i, value, {shas}
+        SELECT i, {shas}
         FROM (SELECT *, {_DIGEST.format('value')} AS sha
               FROM (SELECT i, value, {strings}
                     FROM (SELECT i, value, {_email_parts_sql('value')} FROM email_canonical WHERE value IS NOT NULL)))"""
@@ -334,13 +333,33 @@ def _phone_hashed_sql(rules: RuleSet, prehashed: bool) -> str:
     return f"SELECT i, {shas} FROM (SELECT i, {computed} FROM phone_canonical WHERE value IS NOT NULL)"
 
 
-def _device_hashed_sql() -> str:
+def _device_hashed_sql(rules: RuleSet, prehashed: bool) -> str:
     """i, value, sha and os (`ios`, `android` or `unknown`) of every advertising ID."""
     return f"""
         SELECT i, value, {_DIGEST.format('value')} AS sha,
                CASE lower({trimmed('device_os')}) WHEN 'ios' THEN 'ios' WHEN 'android' THEN 'android'
                     ELSE 'unknown' END AS os
         FROM device_id_canonical WHERE value IS NOT NULL"""
+
+
+_HASHED_SQL: dict[str, Callable[[RuleSet, bool], str]] = {
+    "email": _email_hashed_sql, "phone": _phone_hashed_sql, "device_id": _device_hashed_sql}
+"""What each identifier column's hashed table holds, given the rules and whether the column is pre-hashed."""
+_COLUMN_KINDS: dict[str, tuple[Kind, tuple[str, ...]]] = {
+    "email": ("email", ()), "phone": ("phone", ()), "device_id": ("maid", ("device_os",))}
+"""Each identifier column's kind, and the other columns its hashed table reads."""
+
+
+def _column_tables(con: duckdb.DuckDBPyConnection, column: str, rules: RuleSet, prehashed: frozenset[str]) -> None:
+    """Create `{column}_canonical` and `{column}_hashed` for the identifier `column` of the table `batch`, on a
+    cursor of its own (the three columns are decided at once)."""
+    kind, carried = _COLUMN_KINDS[column]
+    with con.cursor() as cursor:
+        if column in prehashed:
+            cursor.execute(f"CREATE TABLE {column}_canonical (i BIGINT, value VARCHAR, reason VARCHAR)")
+        else:
+            _canonical_table(cursor, "batch", column, kind, rules.default_region, carried)
+        cursor.execute(f"CREATE TABLE {column}_hashed AS {_HASHED_SQL[column](rules, column in prehashed)}")
 
 
 def _identifier_selects(rules: RuleSet) -> list[str]:
@@ -372,7 +391,7 @@ def _rejection_selects() -> list[str]:
         *(f"""SELECT i, {literal(column)} AS "column", NULL::VARCHAR AS platform, reason FROM {column}_canonical
               WHERE reason IS NOT NULL""" for column in ("email", "phone", "device_id")),
         *(f"""SELECT i, 'email', {literal(platform)}, {literal(reasons.EMAIL_EMPTY_AFTER_CUT)} FROM email_hashed
-              WHERE value IS NOT NULL AND {platform}_sha IS NULL""" for platform in PLATFORMS),
+              WHERE {platform}_sha IS NULL""" for platform in PLATFORMS),
     ]
 
 
@@ -394,19 +413,12 @@ def normalise_customers(table: pa.Table, rules: RuleSet, *, prehashed: frozenset
     with _connect() as con:
         con.register("batch_arrow", table.select(["source_row", "email", "phone", "device_id", "device_os"])
                      .append_column("region", regions).append_column("i", _positions(table.num_rows)))
-        con.execute("CREATE TEMP TABLE batch AS SELECT * FROM batch_arrow")
+        con.execute("CREATE TABLE batch AS SELECT * FROM batch_arrow")
         con.unregister("batch_arrow")
         for column in PREHASHABLE:
             _check_prehashed(con, column, column in prehashed)
-        for column, kind, carried in (("email", "email", ()), ("phone", "phone", ()),
-                                      ("device_id", "maid", ("device_os",))):
-            if column in prehashed:
-                con.execute(f"CREATE TEMP TABLE {column}_canonical (i BIGINT, value VARCHAR, reason VARCHAR)")
-            else:
-                _canonical_table(con, "batch", column, kind, rules.default_region, carried)
-        con.execute(f"CREATE TEMP TABLE email_hashed AS {_email_hashed_sql(rules, 'email' in prehashed)}")
-        con.execute(f"CREATE TEMP TABLE phone_hashed AS {_phone_hashed_sql(rules, 'phone' in prehashed)}")
-        con.execute(f"CREATE TEMP TABLE device_id_hashed AS {_device_hashed_sql()}")
+        with ThreadPoolExecutor(len(_COLUMN_KINDS)) as pool:
+            list(pool.map(lambda column: _column_tables(con, column, rules, prehashed), _COLUMN_KINDS))
         sent = con.sql(" UNION ALL ".join(_identifier_selects(rules))).to_arrow_table()
         rejections = con.sql(f"""
             SELECT b.source_row, r."column", r.platform, r.reason
