@@ -115,3 +115,16 @@ def test_misdeclared_columns_stop_with_the_column_and_rows(email, prehashed, mes
 def test_device_ids_cannot_be_declared_prehashed() -> None:
     with pytest.raises(InputError, match="Google and Meta take device IDs unhashed"):
         normalise_customers(SAMPLE, RuleSet(), prehashed=frozenset({"device_id"}))
+
+
+def test_names_come_as_dictionaries_of_the_staged_enum_names() -> None:
+    identifiers = normalise_customers(SAMPLE, RuleSet()).identifiers
+    for name in ("identifier", "platform", "id_type"):
+        assert pa.types.is_dictionary(identifiers.schema.field(name).type)
+    assert set(identifiers.column("platform").to_pylist()) == set(PLATFORMS)
+
+
+def test_customers_without_identifiers_give_no_rows_and_empty_keys() -> None:
+    result = normalise_customers(_customers(customer_id=["a", "b"]), RuleSet())
+    assert result.identifiers.num_rows == 0 and result.rejections.num_rows == 0
+    assert result.keys.to_pylist() == [{"customer_id": c, "email": None, "phone": None} for c in ("a", "b")]
