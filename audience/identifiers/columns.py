@@ -6,8 +6,8 @@ benchmark's self-check hold them to it).
 """
 
 import unicodedata
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import duckdb
@@ -197,8 +197,8 @@ _DECIDERS: dict[Kind, _Decider] = {
 
 def _canonical_table(con: duckdb.DuckDBPyConnection, source: str, raw: str, kind: Kind, default_region: str,
                      carried: tuple[str, ...] = ()) -> str:
-    """Create the temporary table `{raw}_canonical` of every non-null `raw` of `source` (a table with `i`, and
-    `region` for phones): i, the `carried` columns, value (canonical) and reason; returns its name."""
+    """Create the table `{raw}_canonical` of every non-null `raw` of `source` (a table with `i`, and `region` for
+    phones): i, the `carried` columns, value (canonical) and reason; returns its name."""
     decider = _DECIDERS[kind]
     region = "region" if decider.by_region else None
     given = ", ".join(["i", raw, *([region] if region else []), *carried])
@@ -325,16 +325,15 @@ def _phone_hashed_sql(rules: RuleSet, prehashed: bool) -> str:
     if prehashed:
         shas = ", ".join(f"given AS {p}_sha" for p in PLATFORMS)
         return f"SELECT i, {shas} FROM (SELECT i, unhex({trimmed('phone')}) AS given FROM batch WHERE phone IS NOT NULL)"
-    kept = {rules.platform(p).phone_plus for p in PLATFORMS}
-    digests = {True: _DIGEST.format("value"), False: _DIGEST.format("substr(value, 2)")}
-    shas = ", ".join(f"{'plus' if plus else 'digits'} AS {p}_sha"
-                     for p in PLATFORMS for plus in [rules.platform(p).phone_plus])
-    computed = ", ".join(f"{digests[plus]} AS {'plus' if plus else 'digits'}" for plus in sorted(kept))
+    form = {p: "plus" if rules.platform(p).phone_plus else "digits" for p in PLATFORMS}
+    digests = {"plus": _DIGEST.format("value"), "digits": _DIGEST.format("substr(value, 2)")}
+    computed = ", ".join(f"{digests[f]} AS {f}" for f in sorted(set(form.values())))
+    shas = ", ".join(f"{form[p]} AS {p}_sha" for p in PLATFORMS)
     return f"SELECT i, {shas} FROM (SELECT i, {computed} FROM phone_canonical WHERE value IS NOT NULL)"
 
 
 def _device_hashed_sql(rules: RuleSet, prehashed: bool) -> str:
-    """i, value, sha and os (`ios`, `android` or `unknown`) of every advertising ID."""
+    """i, value, sha and os (`ios`, `android` or `unknown`) of every advertising ID (never pre-hashed)."""
     return f"""
         SELECT i, value, {_DIGEST.format('value')} AS sha,
                CASE lower({trimmed('device_os')}) WHEN 'ios' THEN 'ios' WHEN 'android' THEN 'android'

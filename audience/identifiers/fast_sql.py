@@ -168,14 +168,13 @@ def parse_in_region_sql(p: RegionPatterns) -> str:
     takes_code = (f"starts_with(d, {literal(p.country_code)}) AND ((NOT {general('d')} AND {general('code_cut')})"
                   f" OR {too_long})")
     not_idd = f"NOT regexp_matches(d, {literal('^(?:' + p.international_prefix + ')')})" if p.international_prefix else "true"
-    valid = p.valid_sql("n")
     return f"""
 INSERT INTO parsed
 SELECT i, CASE WHEN reason IS NULL THEN {literal("+" + p.country_code)} || n END, reason
 FROM (SELECT i, n,
              CASE WHEN length(x) < {_MIN_NSN} OR length(n) < {_MIN_NSN} THEN {literal(reasons.PHONE_TOO_SHORT)}
                   WHEN length(n) > {_MAX_NSN} THEN {literal(reasons.PHONE_TOO_LONG)}
-                  WHEN NOT {valid} THEN {literal(reasons.PHONE_INVALID)} END AS reason
+                  WHEN NOT {p.valid_sql("n")} THEN {literal(reasons.PHONE_INVALID)} END AS reason
 FROM (SELECT *, CASE WHEN {possible('stripped')} THEN stripped ELSE x END AS n
   FROM (SELECT *, {strip('x')} AS stripped
     FROM (SELECT i, x FROM (
