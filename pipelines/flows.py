@@ -188,8 +188,9 @@ def check_audiences(ws: store.Session, settings: Settings) -> partition_members.
 
 @task(name="split-ledger", **STAGE)
 def split_ledger(ws: store.Session, run: RunHandle, split: partitions.Split) -> partition_members.LedgerSplit:
-    """Split the consent events and suppressions that count as of the run's as-of time like the customers."""
-    with _timed(ws.con, run, "split-ledger") as con:
+    """Split the consent events and suppressions that count as of the run's as-of time like the customers. It runs
+    right after the import, alongside the customers' normalisation, on a connection of its own."""
+    with ws.cursor() as other, _timed(other, run, "split-ledger") as con:
         return partition_members.split_ledger(con, storage.join(split.directory, "ledger"), len(split.partitions),
                                               run.as_of)
 
@@ -269,21 +270,21 @@ def audience_run(settings: Settings, as_of: datetime | None = None) -> RunResult
         imported = _alongside(driver, import_consent, ws, settings, run)
         try:
             split = split_customers(settings, run)
+            ledger = _alongside(driver, split_ledger, ws, run, split)
             outputs = normalise_partition.map(split.partitions, unmapped(_rules(settings)), unmapped(key),
                                               unmapped(frozenset(settings.inputs.prehashed)),
                                               unmapped(settings.inputs.batch_rows))
             customers = stage_customers(ws, settings, run, split, quote(outputs))
             consent = imported.result()
             targets = check_audiences(ws, settings)
-            ledger = split_ledger(ws, run, split)
-            members = members_partition.map(outputs, unmapped(ledger), unmapped(targets),
+            members = members_partition.map(outputs, unmapped(ledger.result()), unmapped(targets),
                                             unmapped(settings.max_consent_age_days))
             eligible, plans = build_audiences(ws, run, split, targets, quote(members))
             record_evidence(ws, run)
             files = export(ws, settings, run, plans)
             manifest = record_lineage(ws, run, files)
         except BaseException as error:
-            imported.exception()
+            driver.shutdown(cancel_futures=True)
             abort(ws, run, error)
             raise
         finally:
