@@ -73,8 +73,9 @@ class Normalised:
     """One batch of customers, normalised and hashed for every platform."""
 
     identifiers: pa.Table
-    """customer_id, source_row, identifier, platform, id_type, sha256 (the 32 bytes of the platform string's SHA-256),
-    unhashed (the platform string where the platform receives it unhashed, else null)."""
+    """customer_id, source_row, identifier, platform, id_type (dictionaries of `NAME_TYPES`' names), sha256 (the 32
+    bytes of the platform string's SHA-256), unhashed (the platform string where the platform receives it unhashed,
+    else null)."""
     rejections: pa.Table
     """source_row, column, platform (null: every platform), reason."""
     keys: pa.Table
