@@ -306,11 +306,14 @@ def _check_prehashed(con: duckdb.DuckDBPyConnection, column: str, declared: bool
                      "otherwise supply raw values")
 
 
-def _email_hashed_sql(rules: RuleSet, prehashed: bool) -> str:
+def _given_hashed_sql(column: str) -> str:
+    """i and `{platform}_sha` of every value of a pre-hashed `column`: its 64 hex digits, for every platform."""
+    shas = ", ".join(f"given AS {p}_sha" for p in PLATFORMS)
+    return f"SELECT i, {shas} FROM (SELECT i, unhex({trimmed(column)}) AS given FROM batch WHERE {column} IS NOT NULL)"
+
+
+def _email_hashed_sql(rules: RuleSet) -> str:
     """i and `{platform}_sha` (what the platform receives, null where nothing is left to send) of every email."""
-    if prehashed:
-        shas = ", ".join(f"given AS {p}_sha" for p in PLATFORMS)
-        return f"SELECT i, {shas} FROM (SELECT i, unhex({trimmed('email')}) AS given FROM batch WHERE email IS NOT NULL)"
     strings = ", ".join(f"{_email_string_sql(rules.platform(p), 'value', 'email_cut', 'email_domain')} AS {p}"
                         for p in PLATFORMS)
     shas = ", ".join(f"CASE WHEN {p} = value THEN sha ELSE {_DIGEST.format(p)} END AS {p}_sha" for p in PLATFORMS)
@@ -318,14 +321,12 @@ def _email_hashed_sql(rules: RuleSet, prehashed: bool) -> str:
         SELECT i, {shas}
         FROM (SELECT *, {_DIGEST.format('value')} AS sha
               FROM (SELECT i, value, {strings}
-                    FROM (SELECT i, value, {_email_parts_sql('value')} FROM email_canonical WHERE value IS NOT NULL)))"""
+                    FROM (SELECT i, value, {_email_parts_sql('value')}
+                          FROM email_canonical WHERE value IS NOT NULL)))"""
 
 
-def _phone_hashed_sql(rules: RuleSet, prehashed: bool) -> str:
+def _phone_hashed_sql(rules: RuleSet) -> str:
     """i and `{platform}_sha` of every phone number."""
-    if prehashed:
-        shas = ", ".join(f"given AS {p}_sha" for p in PLATFORMS)
-        return f"SELECT i, {shas} FROM (SELECT i, unhex({trimmed('phone')}) AS given FROM batch WHERE phone IS NOT NULL)"
     form = {p: "plus" if rules.platform(p).phone_plus else "digits" for p in PLATFORMS}
     digests = {"plus": _DIGEST.format("value"), "digits": _DIGEST.format("substr(value, 2)")}
     computed = ", ".join(f"{digests[f]} AS {f}" for f in sorted(set(form.values())))
@@ -333,8 +334,8 @@ def _phone_hashed_sql(rules: RuleSet, prehashed: bool) -> str:
     return f"SELECT i, {shas} FROM (SELECT i, {computed} FROM phone_canonical WHERE value IS NOT NULL)"
 
 
-def _device_hashed_sql(rules: RuleSet, prehashed: bool) -> str:
-    """i, value, sha and os (`ios`, `android` or `unknown`) of every advertising ID (never pre-hashed)."""
+def _device_hashed_sql(_: RuleSet) -> str:
+    """i, value, sha and os (`ios`, `android` or `unknown`) of every advertising ID."""
     return f"""
         SELECT i, value, {_DIGEST.format('value')} AS sha,
                CASE lower({trimmed('device_os')}) WHEN 'ios' THEN 'ios' WHEN 'android' THEN 'android'
@@ -342,9 +343,9 @@ def _device_hashed_sql(rules: RuleSet, prehashed: bool) -> str:
         FROM device_id_canonical WHERE value IS NOT NULL"""
 
 
-_HASHED_SQL: dict[str, Callable[[RuleSet, bool], str]] = {
+_HASHED_SQL: dict[str, Callable[[RuleSet], str]] = {
     "email": _email_hashed_sql, "phone": _phone_hashed_sql, "device_id": _device_hashed_sql}
-"""What each identifier column's hashed table holds, given the rules and whether the column is pre-hashed."""
+"""What each raw identifier column's hashed table holds, given the rules."""
 _COLUMN_KINDS: dict[str, tuple[Kind, tuple[str, ...]]] = {
     "email": ("email", ()), "phone": ("phone", ()), "device_id": ("maid", ("device_os",))}
 """Each identifier column's kind, and the other columns its hashed table reads."""
@@ -357,9 +358,10 @@ def _column_tables(con: duckdb.DuckDBPyConnection, column: str, rules: RuleSet, 
     with con.cursor() as cursor:
         if column in prehashed:
             cursor.execute(f"CREATE TABLE {column}_canonical (i BIGINT, value VARCHAR, reason VARCHAR)")
+            cursor.execute(f"CREATE TABLE {column}_hashed AS {_given_hashed_sql(column)}")
         else:
             _canonical_table(cursor, "batch", column, kind, rules.default_region, carried)
-        cursor.execute(f"CREATE TABLE {column}_hashed AS {_HASHED_SQL[column](rules, column in prehashed)}")
+            cursor.execute(f"CREATE TABLE {column}_hashed AS {_HASHED_SQL[column](rules)}")
 
 
 def _identifier_selects(rules: RuleSet) -> list[str]:
@@ -425,7 +427,8 @@ def normalise_customers(table: pa.Table, rules: RuleSet, *, prehashed: frozenset
             FROM ({" UNION ALL ".join(_rejection_selects())}) r JOIN batch b USING (i)
             ORDER BY b.source_row, r."column", r.platform NULLS FIRST""").to_arrow_table()
         keys = pa.table({"customer_id": table.column("customer_id"),
-                         **{column: _aligned(con, f"{column}_canonical", table.num_rows) for column in ("email", "phone")}})
+                         **{column: _aligned(con, f"{column}_canonical", table.num_rows)
+                            for column in ("email", "phone")}})
     identifiers = sent.drop_columns("i")
     for name in ("source_row", "customer_id"):
         identifiers = identifiers.add_column(0, name, table.column(name).take(sent.column("i")))
