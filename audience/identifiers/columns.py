@@ -270,15 +270,20 @@ def _aligned(con: duckdb.DuckDBPyConnection, canonical: str, size: int) -> pa.Ar
     return found.column("value").take(pa.array(index, mask=index < 0))
 
 
-def _email_string_sql(rules: PlatformRules, column: str, cut: str, domain: str) -> str:
-    """SQL for the platform's email string from a canonical email, given SQL for its cut local part (up to the
-    first `+`, without dots) and its domain; NULL where nothing is left to send."""
-    cut_email = f"CASE WHEN {cut} <> '' THEN {cut} || '@' || {domain} END"
+def _email_string_sql(rules: PlatformRules, column: str, cut_email: str, domain: str) -> str:
+    """SQL for the platform's email string from a canonical email, given SQL for the cut address (`_cut_email_sql`)
+    and its domain; NULL where nothing is left to send."""
     if rules.email_cut_domains is None:
         return cut_email
     if not rules.email_cut_domains:
         return column
     return f"CASE WHEN {domain} IN {in_list(rules.email_cut_domains)} THEN {cut_email} ELSE {column} END"
+
+
+def _cut_email_sql(cut: str, domain: str) -> str:
+    """SQL for the address of a cut local part (up to the first `+`, without dots) at its domain; NULL where the
+    cut leaves nothing."""
+    return f"CASE WHEN {cut} <> '' THEN {cut} || '@' || {domain} END"
 
 
 def _email_parts_sql(column: str) -> str:
@@ -313,16 +318,23 @@ def _given_hashed_sql(column: str) -> str:
 
 
 def _email_hashed_sql(rules: RuleSet) -> str:
-    """i and `{platform}_sha` (what the platform receives, null where nothing is left to send) of every email."""
-    strings = ", ".join(f"{_email_string_sql(rules.platform(p), 'value', 'email_cut', 'email_domain')} AS {p}"
+    """i and `{platform}_sha` (what the platform receives, null where nothing is left to send) of every email; each
+    distinct string is hashed once (the canonical email, and the cut one where a platform cuts every domain)."""
+    strings = ", ".join(f"{_email_string_sql(rules.platform(p), 'value', 'cut', 'email_domain')} AS {p}"
                         for p in PLATFORMS)
-    shas = ", ".join(f"CASE WHEN {p} = value THEN sha ELSE {_DIGEST.format(p)} END AS {p}_sha" for p in PLATFORMS)
+    shared = ["value"] + (["cut"] if any(rules.platform(p).email_cut_domains is None for p in PLATFORMS) else [])
+    reused = " ".join(f"WHEN {{0}} = {s} THEN {s}_sha" for s in shared)
+    shas = ", ".join(f"CASE {reused.format(p)} ELSE {_DIGEST.format(p)} END AS {p}_sha" for p in PLATFORMS)
+    cut_sha = f", CASE WHEN cut = value THEN value_sha ELSE {_DIGEST.format('cut')} END AS cut_sha" \
+        if "cut" in shared else ""
     return f"""
         SELECT i, {shas}
-        FROM (SELECT *, {_DIGEST.format('value')} AS sha
-              FROM (SELECT i, value, {strings}
-                    FROM (SELECT i, value, {_email_parts_sql('value')}
-                          FROM email_canonical WHERE value IS NOT NULL)))"""
+        FROM (SELECT *{cut_sha}
+              FROM (SELECT *, {_DIGEST.format('value')} AS value_sha
+                    FROM (SELECT i, value, cut, {strings}
+                          FROM (SELECT *, {_cut_email_sql('email_cut', 'email_domain')} AS cut
+                                FROM (SELECT i, value, {_email_parts_sql('value')}
+                                      FROM email_canonical WHERE value IS NOT NULL)))))"""
 
 
 def _phone_hashed_sql(rules: RuleSet) -> str:
@@ -449,7 +461,7 @@ def platform_column(kind: Kind, platform: str, raw: pa.Array | pa.ChunkedArray, 
     }[kind]()
     p = rules.platform(platform)
     derive = {
-        "email": _email_string_sql(p, "v", "email_cut", "email_domain"),
+        "email": _email_string_sql(p, "v", _cut_email_sql("email_cut", "email_domain"), "email_domain"),
         "phone": "v" if p.phone_plus else "substr(v, 2)",
         "maid": "v",
     }[kind]

@@ -71,10 +71,10 @@ def email_columns(source: str, raw: str) -> str:
     special = literal(r"(?:^|\.)(?:" + "|".join(map(re.escape, email_validator.SPECIAL_USE_DOMAIN_NAMES)) + ")$")
     syntax = literal(reasons.EMAIL_SYNTAX)
     return f"""
-SELECT * EXCLUDE (_t, _local, _domain, _hostname, _plain),
-       CASE WHEN _plain AND NOT regexp_matches(_domain, {special}) THEN lower(_t) END AS {raw}_value,
+SELECT * EXCLUDE (_t, _local, _domain, _hostname, _plain, _special),
+       CASE WHEN _plain AND NOT _special THEN lower(_t) END AS {raw}_value,
        CASE WHEN _t = '' THEN {literal(reasons.EMPTY)}
-            WHEN _plain AND regexp_matches(_domain, {special}) THEN {literal(reasons.EMAIL_SPECIAL_USE)}
+            WHEN _plain AND _special THEN {literal(reasons.EMAIL_SPECIAL_USE)}
             WHEN _plain THEN NULL
             WHEN regexp_full_match(_t, {literal(QUOTED_LOCAL)}) THEN {syntax}
             WHEN NOT regexp_full_match(_t, {literal(SIMPLE_TEXT)}) THEN NULL
@@ -84,7 +84,8 @@ SELECT * EXCLUDE (_t, _local, _domain, _hostname, _plain),
             WHEN strlen(_domain) <= 253 AND regexp_matches(_domain, '[\x00-,/:-`{{-\x7f]') THEN {syntax} END
        AS {raw}_reason
 FROM (
-  SELECT *, _hostname AND strlen(_t) <= 254 AND regexp_full_match(_t, {literal(PLAIN_EMAIL)}) AS _plain
+  SELECT *, _hostname AND strlen(_t) <= 254 AND regexp_full_match(_t, {literal(PLAIN_EMAIL)}) AS _plain,
+         regexp_matches(_domain, {special}) AS _special
   FROM (SELECT *, NOT regexp_matches(_domain, '(?:^|\\.)[^.]{{2}}--|[^.]{{64}}') AS _hostname
         FROM (SELECT *, split_part(_t, '@', 1) AS _local, lower(substr(_t, strpos(_t, '@') + 1)) AS _domain
               FROM (SELECT *, {trimmed(raw)} AS _t FROM ({source})))))"""
