@@ -9,14 +9,17 @@ import hashlib
 import secrets
 import shutil
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from audience import __version__, ingest, partition_members, partitions, store
 from audience.audiences import Audience, check
@@ -29,6 +32,8 @@ from audience.platforms.base import Target
 
 Progress = Callable[[str], None]
 RUN_ID_TIME = "%Y%m%dT%H%M%SZ"
+EXPORT_THREADS = 2
+"""Plans written at once by `export`."""
 
 
 def _quiet(_: str) -> None:
@@ -230,10 +235,17 @@ def export(
     """Write every planned file set: full, add and remove for an exported audience; only remove (so that
     withdrawals still reach the platform) for one held back below the platform minimum.
 
-    When everything is new (a first export), the add files are the full files: hard links to them, not rebuilt.
+    Two plans are written at a time (writing is mostly single-threaded Arrow and file work); they take turns on
+    `con` to read their members. When everything is new (a first export), the add files are the full files: hard
+    links to them, not rebuilt.
     """
-    files: list[ExportFile] = []
-    for plan in plans:
+    reading = threading.Lock()
+
+    def members(plan: store.Plan, op: Op) -> pa.Table:
+        with reading:
+            return store.members(con, plan.platform, plan.audience, op)
+
+    def write(plan: store.Plan) -> list[ExportFile]:
         writer = PLATFORMS[plan.platform]
         ops: tuple[Op, ...] = ("full", "add", "remove") if plan.status == "exported" else ("remove",)
         written: dict[Op, list[ExportFile]] = {}
@@ -241,13 +253,14 @@ def export(
             if op == "add" and plan.add_rows == plan.values:
                 written[op] = _copy(written["full"], Target.of(run_dir, plan.platform, plan.audience, op))
                 continue
-            members = store.members(con, plan.platform, plan.audience, op)
-            written[op] = writer.write(members, audience=plan.audience, op=op, run_dir=run_dir,
+            written[op] = writer.write(members(plan, op), audience=plan.audience, op=op, run_dir=run_dir,
                                        options=options.get(plan.platform, {}))
-        files += [f for op in ops for f in written[op]]
         progress(f"{plan.platform}/{plan.audience}: {plan.status}, {plan.values:,} values, "
                  f"+{plan.add_rows:,} / -{plan.remove_rows:,}")
-    return files
+        return [f for op in ops for f in written[op]]
+
+    with ThreadPoolExecutor(EXPORT_THREADS) as pool:
+        return [f for files in pool.map(write, plans) for f in files]
 
 
 def _copy(files: Sequence[ExportFile], target: Target) -> list[ExportFile]:

@@ -11,7 +11,7 @@ import json
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -456,6 +456,10 @@ def current_members(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
     return con.sql(_sql("current_members.sql"))
 
 
+_EXPORT_FILE = pa.schema([("path", pa.string()), ("platform", pa.string()), ("audience", pa.string()),
+                          ("op", pa.string()), ("identifier", pa.string()), ("rows", pa.int64()),
+                          ("sha256", pa.string())])
+"""An ExportFile's fields, in export_file's order after run_id."""
 _MEMBERS = {
     "full": "SELECT customer_id, identifier, id_type, coalesce(unhashed, sha256) AS value FROM staging_member "
             "WHERE platform = ? AND audience = ?",
@@ -481,11 +485,9 @@ def commit_run(
     run removes its files."""
     con.execute("BEGIN TRANSACTION")
     try:
-        if files:
-            con.executemany(
-                "INSERT INTO export_file VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [[run_id, f.path, f.platform, f.audience, f.op, f.identifier, f.rows, f.sha256] for f in files],
-            )
+        entries = pa.Table.from_pylist([asdict(f) for f in files], _EXPORT_FILE)
+        with _registered(con, "entries", entries):
+            con.execute("INSERT INTO export_file SELECT $run_id, * FROM entries", {"run_id": run_id})
         run_script(con, "commit.sql", {"run_id": run_id, "finished_at": finished_at})
         con.execute("UPDATE run SET manifest_sha256 = ? WHERE run_id = ?", [write_manifest(), run_id])
         con.execute("COMMIT")

@@ -1,5 +1,6 @@
 """What every platform writer shares: the writer protocol, the checked members table and whole-column helpers."""
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -50,9 +51,11 @@ _PATTERNS: dict[ValueForm, str] = {
     "sha256": "^[0-9a-f]{64}$",
     "maid": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
 }
-_ALLOWED = {form: np.zeros(256, dtype=bool) for form in ("sha256", "maid")}
-_ALLOWED["sha256"][np.frombuffer(b"0123456789abcdef", dtype=np.uint8)] = True
-_ALLOWED["maid"][np.frombuffer(b"0123456789abcdef-", dtype=np.uint8)] = True
+_ALLOWED: dict[ValueForm, tuple[tuple[int, int], ...]] = {
+    "sha256": ((ord("0"), ord("9")), (ord("a"), ord("f"))),
+    "maid": ((ord("0"), ord("9")), (ord("a"), ord("f")), (ord("-"), ord("-"))),
+}
+"""The byte ranges (inclusive) each form's characters fall in."""
 _TEXT = pa.large_string()
 _BLOCK = 1 << 22
 
@@ -357,16 +360,20 @@ def _well_formed(values: pa.LargeStringArray, form: ValueForm, width: int) -> bo
     if len(values) == 0 or offsets[-1] == offsets[0]:
         return True
     data = np.frombuffer(values.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
-    allowed = _ALLOWED[form]
     for start in range(0, len(data), _BLOCK):
-        block = data[start : start + _BLOCK]
-        if np.count_nonzero(allowed[block]) != len(block):
+        if not _within(data[start : start + _BLOCK], _ALLOWED[form]):
             return False
     if form == "maid":
         matrix = data.reshape(-1, width)
         hyphens = np.count_nonzero(data == ord("-"))
         return hyphens == len(MAID_HYPHENS) * len(matrix) and bool((matrix[:, list(MAID_HYPHENS)] == ord("-")).all())
     return True
+
+
+def _within(block: np.ndarray, ranges: tuple[tuple[int, int], ...]) -> bool:
+    """Whether every byte of `block` falls in one of `ranges` (a byte below a range's start wraps above its end)."""
+    inside = ((block - np.uint8(low)) <= np.uint8(high - low) for low, high in ranges)
+    return bool(functools.reduce(np.logical_or, inside).all())
 
 
 def _bad_rows(values: pa.LargeStringArray, form: ValueForm) -> np.ndarray:
