@@ -32,8 +32,8 @@ from audience.platforms.base import Target
 
 Progress = Callable[[str], None]
 RUN_ID_TIME = "%Y%m%dT%H%M%SZ"
-EXPORT_THREADS = 2
-"""Plans written at once by `export`."""
+PAIRED_VALUES = 4_000_000
+"""The largest plan (values plus removals) that `export` writes alongside another."""
 
 
 def _quiet(_: str) -> None:
@@ -235,9 +235,10 @@ def export(
     """Write every planned file set: full, add and remove for an exported audience; only remove (so that
     withdrawals still reach the platform) for one held back below the platform minimum.
 
-    Two plans are written at a time (writing is mostly single-threaded Arrow and file work); they take turns on
-    `con` to read their members. When everything is new (a first export), the add files are the full files: hard
-    links to them, not rebuilt.
+    Plans of up to PAIRED_VALUES values are written two at a time (writing is mostly single-threaded Arrow and file
+    work), taking turns on `con` to read their members; larger ones one at a time, so that the export holds one large
+    plan in memory. When everything is new (a first export), the add files are the full files: hard links to them,
+    not rebuilt.
     """
     reading = threading.Lock()
 
@@ -259,8 +260,12 @@ def export(
                  f"+{plan.add_rows:,} / -{plan.remove_rows:,}")
         return [f for op in ops for f in written[op]]
 
-    with ThreadPoolExecutor(EXPORT_THREADS) as pool:
-        return [f for files in pool.map(write, plans) for f in files]
+    done: list[list[ExportFile] | None] = [None] * len(plans)
+    paired = [i for i, plan in enumerate(plans) if plan.values + plan.remove_rows <= PAIRED_VALUES]
+    with ThreadPoolExecutor(2) as pool:
+        for i, files in zip(paired, pool.map(lambda i: write(plans[i]), paired)):
+            done[i] = files
+    return [f for i, plan in enumerate(plans) for f in (done[i] if done[i] is not None else write(plan))]
 
 
 def _copy(files: Sequence[ExportFile], target: Target) -> list[ExportFile]:
