@@ -117,3 +117,17 @@ def test_append_refuses_repeated_positions() -> None:
                 "FROM range(1, 3) t(i)")
     with pytest.raises(ValueError, match="must not repeat"):
         ledger.append(con, "consent_event", "staged")
+
+
+@pytest.mark.parametrize(("positions", "expected"), [
+    ([1, 2, 5, 7, 8, 9, 10], [(1, 6), (7, 9), (10, 10)]),
+    ([4, 5, 6, 7, 8, 9], [(4, 6), (7, 9)]),
+    ([3, 4, 5, 6, 7], [(3, 5), (6, 7)]),
+])
+def test_append_chunks_hold_whole_batches_of_rows_whatever_the_gaps_in_positions(
+    positions: list[int], expected: list[tuple[int, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ledger, "LINK_BATCH_ROWS", 3)
+    con = duckdb.connect()
+    con.execute("CREATE TABLE staged AS SELECT unnest($p) AS position", {"p": positions})
+    assert ledger._chunks(con, "staged", len(positions), min(positions), max(positions)) == expected
