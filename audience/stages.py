@@ -9,17 +9,14 @@ import hashlib
 import secrets
 import shutil
 import subprocess
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 from audience import __version__, ingest, partition_members, partitions, store
 from audience.audiences import Audience, check
@@ -32,8 +29,6 @@ from audience.platforms.base import Target
 
 Progress = Callable[[str], None]
 RUN_ID_TIME = "%Y%m%dT%H%M%SZ"
-PAIRED_VALUES = 4_000_000
-"""The largest plan (values plus removals) that `export` writes alongside another."""
 
 
 def _quiet(_: str) -> None:
@@ -235,18 +230,10 @@ def export(
     """Write every planned file set: full, add and remove for an exported audience; only remove (so that
     withdrawals still reach the platform) for one held back below the platform minimum.
 
-    Plans of up to PAIRED_VALUES values are written two at a time (writing is mostly single-threaded Arrow and file
-    work), taking turns on `con` to read their members; larger ones one at a time, so that the export holds one large
-    plan in memory. When everything is new (a first export), the add files are the full files: hard links to them,
-    not rebuilt.
+    When everything is new (a first export), the add files are the full files: hard links to them, not rebuilt.
     """
-    reading = threading.Lock()
-
-    def members(plan: store.Plan, op: Op) -> pa.Table:
-        with reading:
-            return store.members(con, plan.platform, plan.audience, op)
-
-    def write(plan: store.Plan) -> list[ExportFile]:
+    files: list[ExportFile] = []
+    for plan in plans:
         writer = PLATFORMS[plan.platform]
         ops: tuple[Op, ...] = ("full", "add", "remove") if plan.status == "exported" else ("remove",)
         written: dict[Op, list[ExportFile]] = {}
@@ -254,18 +241,13 @@ def export(
             if op == "add" and plan.add_rows == plan.values:
                 written[op] = _copy(written["full"], Target.of(run_dir, plan.platform, plan.audience, op))
                 continue
-            written[op] = writer.write(members(plan, op), audience=plan.audience, op=op, run_dir=run_dir,
+            members = store.members(con, plan.platform, plan.audience, op)
+            written[op] = writer.write(members, audience=plan.audience, op=op, run_dir=run_dir,
                                        options=options.get(plan.platform, {}))
+        files += [f for op in ops for f in written[op]]
         progress(f"{plan.platform}/{plan.audience}: {plan.status}, {plan.values:,} values, "
                  f"+{plan.add_rows:,} / -{plan.remove_rows:,}")
-        return [f for op in ops for f in written[op]]
-
-    done: list[list[ExportFile] | None] = [None] * len(plans)
-    paired = [i for i, plan in enumerate(plans) if plan.values + plan.remove_rows <= PAIRED_VALUES]
-    with ThreadPoolExecutor(2) as pool:
-        for i, files in zip(paired, pool.map(lambda i: write(plans[i]), paired)):
-            done[i] = files
-    return [f for i, plan in enumerate(plans) for f in (done[i] if done[i] is not None else write(plan))]
+    return files
 
 
 def _copy(files: Sequence[ExportFile], target: Target) -> list[ExportFile]:

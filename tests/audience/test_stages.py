@@ -60,17 +60,3 @@ def test_export_lists_every_file_it_wrote_once(
     on_disk = sorted(p.relative_to(run_dir).as_posix() for p in run_dir.rglob("*") if p.is_file())
     assert sorted(f.path for f in files) == on_disk
     assert {f.op for f in files} == {"full", "add"}
-
-
-def test_plans_written_alone_give_the_files_and_entries_of_plans_written_two_at_a_time(
-    planned: tuple[duckdb.DuckDBPyConnection, list[store.Plan], Path], tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    con, plans, run_dir = planned
-    paired = stages.export(con, run_dir, plans, {})
-    monkeypatch.setattr(stages, "PAIRED_VALUES", 0)
-    alone = stages.export(con, tmp_path / "alone", plans, {})
-    assert alone == paired
-    assert [f.platform for f in paired] == sorted(f.platform for f in paired)
-    for f in paired:
-        assert (run_dir / f.path).read_bytes() == (tmp_path / "alone" / f.path).read_bytes()
