@@ -74,15 +74,25 @@ def test_a_dask_cluster_run_writes_the_same_files_and_lineage_as_the_local_engin
 
 
 class KillWorkers(WorkerPlugin):
-    """Kills the worker process that starts a partition task, `times` times in all (a file counts the kills)."""
+    """Kills the worker process that starts the first partition task it sees, and again whenever that same task
+    starts, `times` times in all (each kill claims a numbered file in `tally`, the first one naming the task), so that
+    two kills always hit one task, however the workers' starts interleave."""
 
     def __init__(self, tally: Path, times: int) -> None:
         self.tally, self.times = tally, times
 
     def transition(self, key, start: str, finish: str, **kwargs) -> None:
-        killed = len(self.tally.read_text()) if self.tally.exists() else 0
-        if finish == "executing" and str(key).startswith("normalise_partition") and killed < self.times:
-            self.tally.write_text("x" * (killed + 1))
+        if finish != "executing" or not str(key).startswith("normalise_partition"):
+            return
+        for n in range(1, self.times + 1):
+            if n > 1 and (self.tally / "1").read_text() != str(key):
+                return
+            try:
+                claim = os.open(self.tally / str(n), os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                continue
+            os.write(claim, str(key).encode())
+            os.close(claim)
             os._exit(1)
 
 
@@ -93,13 +103,14 @@ def test_a_worker_killed_during_a_run_leaves_a_workspace_that_verifies_and_rerun
     workspace = make_workspace(tmp_path / "ws", sample, engine="dask", dask_address=cluster.scheduler_address,
                                partitions=PARTITIONS)
     tally = tmp_path / "kills"
+    tally.mkdir()
     with Client(cluster.scheduler_address) as client:
         client.register_plugin(KillWorkers(tally, kills), name="kill-workers")
         try:
             result = runner.invoke(app, ["run", "--config", str(workspace.config), "--as-of", AS_OF_TEXT])
         finally:
             client.unregister_worker_plugin("kill-workers")
-    assert tally.read_text() == "x" * kills
+    assert len(list(tally.iterdir())) == kills
     assert _lineage(workspace.db)["run"] == [(outcome, 1)]
     assert (result.exit_code == 0) == (outcome == "succeeded")
     if outcome == "failed":
