@@ -323,10 +323,10 @@ def _email_hashed_sql(rules: RuleSet) -> str:
     strings = ", ".join(f"{_email_string_sql(rules.platform(p), 'value', 'cut', 'email_domain')} AS {p}"
                         for p in PLATFORMS)
     shared = ["value"] + (["cut"] if any(rules.platform(p).email_cut_domains is None for p in PLATFORMS) else [])
-    reused = " ".join(f"WHEN {{0}} = {s} THEN {s}_sha" for s in shared)
-    shas = ", ".join(f"CASE {reused.format(p)} ELSE {_DIGEST.format(p)} END AS {p}_sha" for p in PLATFORMS)
-    cut_sha = f", CASE WHEN cut = value THEN value_sha ELSE {_DIGEST.format('cut')} END AS cut_sha" \
-        if "cut" in shared else ""
+    shas = ", ".join("CASE " + " ".join(f"WHEN {p} = {s} THEN {s}_sha" for s in shared)
+                     + f" ELSE {_DIGEST.format(p)} END AS {p}_sha" for p in PLATFORMS)
+    cut_sha = (f", CASE WHEN cut = value THEN value_sha ELSE {_DIGEST.format('cut')} END AS cut_sha"
+               if "cut" in shared else "")
     return f"""
         SELECT i, {shas}
         FROM (SELECT *{cut_sha}
