@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -32,6 +33,9 @@ contract, unlike DuckDB's internal `hash()`)."""
 KEY_COLUMNS = ("customer_id", "email_hmac", "phone_hmac")
 _SAMPLE_BYTES = 1 << 20
 _PARQUET = {"compression": "none"}
+_SPLIT = {**_PARQUET, "use_dictionary": False, "write_statistics": False}
+"""How the customers file is split into partitions: its text is mostly distinct values, which dictionary encoding
+tries and gives up on, and a partition is read whole (1M customers: 1.4-1.6 s -> 1.1-1.3 s)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +126,7 @@ def split_customers(path: Path, directory: str, partitions: int, *,
                 if batch.customers.num_rows == 0:
                     continue
                 if not writers:
-                    writers = [_writer(_partial(p), batch.customers.schema) for p in paths]
+                    writers = [_writer(_partial(p), batch.customers.schema, _SPLIT) for p in paths]
                 counts += _write_grouped(writers, batch.customers, _buckets(con, batch.customers, partitions))
         finally:
             for writer in writers:
@@ -275,9 +279,9 @@ def read(path: str) -> pa.Table:
     return pq.read_table(where, filesystem=fs)
 
 
-def _writer(path: str, schema: pa.Schema) -> pq.ParquetWriter:
+def _writer(path: str, schema: pa.Schema, options: dict[str, Any] = _PARQUET) -> pq.ParquetWriter:
     where, fs = storage.arrow(path)
-    return pq.ParquetWriter(where, schema, filesystem=fs, **_PARQUET)
+    return pq.ParquetWriter(where, schema, filesystem=fs, **options)
 
 
 def write_table(path: str, table: pa.Table) -> None:
