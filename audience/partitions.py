@@ -7,7 +7,7 @@ run accounts for every input row exactly as the single-process stage does (`stag
 """
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -279,7 +279,7 @@ def read(path: str) -> pa.Table:
     return pq.read_table(where, filesystem=fs)
 
 
-def _writer(path: str, schema: pa.Schema, options: dict[str, Any] = _PARQUET) -> pq.ParquetWriter:
+def _writer(path: str, schema: pa.Schema, options: Mapping[str, Any] = _PARQUET) -> pq.ParquetWriter:
     where, fs = storage.arrow(path)
     return pq.ParquetWriter(where, schema, filesystem=fs, **options)
 

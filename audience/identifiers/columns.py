@@ -403,7 +403,7 @@ def _rejection_selects() -> list[str]:
     """The fields rejected for every platform, then those rejected for one: i, column, platform, reason."""
     return [
         *(f"""SELECT i, {literal(column)} AS "column", NULL::VARCHAR AS platform, reason FROM {column}_canonical
-              WHERE reason IS NOT NULL""" for column in ("email", "phone", "device_id")),
+              WHERE reason IS NOT NULL""" for column in _COLUMN_KINDS),
         *(f"""SELECT i, 'email', {literal(platform)}, {literal(reasons.EMAIL_EMPTY_AFTER_CUT)} FROM email_hashed
               WHERE {platform}_sha IS NULL""" for platform in PLATFORMS),
     ]
