@@ -288,8 +288,9 @@ def _cut_email_sql(cut: str, domain: str) -> str:
 
 def _email_parts_sql(column: str) -> str:
     """SQL adding `email_cut` (local part up to the first `+`, without dots) and `email_domain` of a canonical email."""
-    return (f"replace(split_part(split_part({column}, '@', 1), '+', 1), '.', '') AS email_cut, "
-            f"split_part({column}, '@', 2) AS email_domain")
+    at = f"strpos({column}, '@')"
+    return (f"replace(split_part(left({column}, {at} - 1), '+', 1), '.', '') AS email_cut, "
+            f"substr({column}, {at} + 1) AS email_domain")
 
 
 def _check_prehashed(con: duckdb.DuckDBPyConnection, column: str, declared: bool) -> None:

@@ -44,7 +44,7 @@ def literal(text: str) -> str:
 
 
 def _desc_sql(pattern: str, lengths: tuple[int, ...], column: str) -> str:
-    length_test = f"length({column}) IN ({', '.join(map(str, lengths))}) AND " if lengths else ""
+    length_test = f"strlen({column}) IN ({', '.join(map(str, lengths))}) AND " if lengths else ""
     return f"({length_test}regexp_full_match({column}, {literal(pattern)}))"
 
 
