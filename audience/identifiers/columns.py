@@ -100,14 +100,15 @@ def _string_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     return values.cast(pa.string())
 
 
-def _answers(con: duckdb.DuckDBPyConnection, table: str, raw: str, reference: Reference,
-             region: str | None = None) -> str:
-    """Hand the values the fast path left undecided in `table` to the reference, once each; returns the LEFT JOIN
-    that puts its answers (`{raw}_answers.value`, `.reason`) beside the rows of `table` aliased `t`."""
-    value, reason, where = f"{raw}_value", f"{raw}_reason", region or "''"
+def _ask_reference(con: duckdb.DuckDBPyConnection, table: str, raw: str, reference: Reference,
+                   region: str | None = None) -> None:
+    """Decide the values the fast path left undecided in `table` (null `value` and `reason`) with the reference,
+    asking once per distinct value."""
+    where = region or "''"
     pending = con.execute(
-        f"SELECT DISTINCT {raw}, {where} FROM {table} WHERE {raw} IS NOT NULL AND {value} IS NULL AND {reason} IS NULL"
-    ).fetchall()
+        f"SELECT DISTINCT {raw}, {where} FROM {table} WHERE value IS NULL AND reason IS NULL").fetchall()
+    if not pending:
+        return
     outcomes = [reference(text, area) for text, area in pending]
     name = f"{raw}_answers"
     con.register(name, pa.table({
@@ -116,7 +117,11 @@ def _answers(con: duckdb.DuckDBPyConnection, table: str, raw: str, reference: Re
         "value": pa.array([o.value for o in outcomes], pa.string()),
         "reason": pa.array([o.reason for o in outcomes], pa.string()),
     }))
-    return f"LEFT JOIN {name} ON t.{raw} = {name}.raw" + (f" AND t.{region} = {name}.region" if region else "")
+    con.execute(f"""
+        UPDATE {table} t SET value = a.value, reason = a.reason FROM {name} a
+        WHERE t.value IS NULL AND t.reason IS NULL AND t.{raw} = a.raw"""
+                + (f" AND t.{region} = a.region" if region else ""))
+    con.unregister(name)
 
 
 def _domain_outcome(domain: str) -> tuple[str | None, str | None, int | None]:
@@ -139,7 +144,7 @@ def _settle_by_domain(con: duckdb.DuckDBPyConnection, table: str, raw: str) -> N
         CREATE OR REPLACE TEMP TABLE by_domain AS
         SELECT i, split_part(t, '@', 1) AS local, substr(t, strpos(t, '@') + 1) AS domain
         FROM (SELECT i, {trimmed(raw)} AS t FROM {table}
-              WHERE {raw} IS NOT NULL AND {raw}_value IS NULL AND {raw}_reason IS NULL)
+              WHERE value IS NULL AND reason IS NULL)
         WHERE contains(t, '@') AND regexp_full_match(split_part(t, '@', 1), {literal(PLAIN_LOCAL)})""")
     domains = [domain for (domain,) in con.execute("SELECT DISTINCT domain FROM by_domain").fetchall()]
     if not domains:
@@ -153,7 +158,7 @@ def _settle_by_domain(con: duckdb.DuckDBPyConnection, table: str, raw: str) -> N
     }))
     fits = "strlen(d.local) + 1 + a.longest <= 254"
     con.execute(f"""
-        UPDATE {table} SET {raw}_value = s.value, {raw}_reason = s.reason
+        UPDATE {table} SET value = s.value, reason = s.reason
         FROM (SELECT d.i, CASE WHEN a.value IS NOT NULL AND {fits} THEN lower(d.local) || '@' || a.value END AS value,
                      CASE WHEN a.value IS NULL THEN a.reason WHEN NOT {fits} THEN {literal(reasons.EMAIL_TOO_LONG)} END
                      AS reason
@@ -179,7 +184,7 @@ class _Decider:
     """How the column path decides one kind: its SQL fast path, and the reference for what that leaves."""
 
     decide: Callable[[duckdb.DuckDBPyConnection, str, str], str]
-    """(connection, table, raw column) -> SQL of the table with `{raw}_value` and `{raw}_reason` added."""
+    """(connection, table, raw column) -> SQL of the table with `value` and `reason` added."""
     reference: Callable[[str], Reference]
     """The reference, given the default phone region."""
     by_region: bool = False
@@ -199,24 +204,17 @@ _DECIDERS: dict[Kind, _Decider] = {
 def _canonical_table(con: duckdb.DuckDBPyConnection, source: str, raw: str, kind: Kind, default_region: str,
                      carried: tuple[str, ...] = ()) -> str:
     """Create the table `{raw}_canonical` of every non-null `raw` of `source` (a table with `i`, and `region` for
-    phones): i, the `carried` columns, value (canonical) and reason; returns its name."""
+    phones): i, `raw`, the `carried` columns, value (canonical) and reason; returns its name."""
     decider = _DECIDERS[kind]
     region = "region" if decider.by_region else None
     given = ", ".join(["i", raw, *([region] if region else []), *carried])
     con.execute(f"CREATE OR REPLACE TEMP VIEW {raw}_given AS SELECT {given} FROM {source} WHERE {raw} IS NOT NULL")
-    decided = f"{raw}_decided"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {decided} AS {decider.decide(con, f'{raw}_given', raw)}")
+    canonical = f"{raw}_canonical"
+    con.execute(f"CREATE OR REPLACE TABLE {canonical} AS {decider.decide(con, f'{raw}_given', raw)}")
     if decider.settle is not None:
-        decider.settle(con, decided, raw)
-    join = _answers(con, decided, raw, decider.reference(default_region), region)
-    kept = "".join(f"t.{column}, " for column in carried)
-    con.execute(f"""
-        CREATE OR REPLACE TABLE {raw}_canonical AS
-        SELECT t.i, {kept}coalesce(t.{raw}_value, {raw}_answers.value) AS value,
-               coalesce(t.{raw}_reason, {raw}_answers.reason) AS reason
-        FROM {decided} t {join}""")
-    con.unregister(f"{raw}_answers")
-    return f"{raw}_canonical"
+        decider.settle(con, canonical, raw)
+    _ask_reference(con, canonical, raw, decider.reference(default_region), region)
+    return canonical
 
 
 def _regions(country: pa.Array | pa.ChunkedArray | None, size: int, default_region: str) -> pa.Array:

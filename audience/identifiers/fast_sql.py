@@ -66,7 +66,7 @@ def trimmed(raw: str) -> str:
 
 
 def email_columns(source: str, raw: str) -> str:
-    """`source` with `{raw}_value` and `{raw}_reason` added: the canonical email or why not, NULL in both where the
+    """`source` with `value` and `reason` added: the canonical email or why not, NULL in both where the
     reference must decide.
 
     Rejections are told here only where email-validator's order of checks fixes the reason: no @-sign; a quoted
@@ -78,7 +78,7 @@ def email_columns(source: str, raw: str) -> str:
     domain = "lower(substr(_t, strpos(_t, '@') + 1))"
     return f"""
 SELECT * EXCLUDE (_t, _plain),
-       CASE WHEN _plain AND NOT regexp_matches(_t, {special}) THEN lower(_t) END AS {raw}_value,
+       CASE WHEN _plain AND NOT regexp_matches(_t, {special}) THEN lower(_t) END AS value,
        CASE WHEN _t = '' THEN {literal(reasons.EMPTY)}
             WHEN _plain THEN CASE WHEN regexp_matches(_t, {special}) THEN {literal(reasons.EMAIL_SPECIAL_USE)} END
             WHEN regexp_full_match(_t, {literal(QUOTED_LOCAL)}) THEN {syntax}
@@ -87,20 +87,20 @@ SELECT * EXCLUDE (_t, _plain),
             WHEN NOT regexp_full_match(split_part(_t, '@', 1), {literal(PLAIN_LOCAL)}) THEN {syntax}
             WHEN regexp_full_match({domain}, '[a-z0-9-]{{0,63}}') THEN {syntax}
             WHEN strlen({domain}) <= 253 AND regexp_matches({domain}, '[\x00-,/:-`{{-\x7f]') THEN {syntax} END
-       AS {raw}_reason
+       AS reason
 FROM (SELECT *, CASE WHEN strlen(_t) <= 254 AND regexp_full_match(_t, {literal(PLAIN_EMAIL)})
                      THEN NOT regexp_matches(_t, {literal(PLAIN_HOST_REFUSED)}) ELSE false END AS _plain
       FROM (SELECT *, {trimmed(raw)} AS _t FROM ({source})))"""
 
 
 def maid_columns(source: str, raw: str) -> str:
-    """`source` with `{raw}_value` and `{raw}_reason` added: the canonical advertising ID or why not; non-ASCII
+    """`source` with `value` and `reason` added: the canonical advertising ID or why not; non-ASCII
     values are left to the reference."""
     return f"""
-SELECT * EXCLUDE (_t, _ascii, _uuid), CASE WHEN _uuid AND _t <> {literal(ZERO_MAID)} THEN _t END AS {raw}_value,
+SELECT * EXCLUDE (_t, _ascii, _uuid), CASE WHEN _uuid AND _t <> {literal(ZERO_MAID)} THEN _t END AS value,
        CASE WHEN _t = '' THEN {literal(reasons.EMPTY)} WHEN NOT _ascii THEN NULL
             WHEN NOT _uuid THEN {literal(reasons.MAID_FORMAT)}
-            WHEN _t = {literal(ZERO_MAID)} THEN {literal(reasons.MAID_ZERO)} END AS {raw}_reason
+            WHEN _t = {literal(ZERO_MAID)} THEN {literal(reasons.MAID_ZERO)} END AS reason
 FROM (SELECT *, strlen(_t) = strlen(_t) AS _ascii, strlen(_t) = strlen(_t) AND regexp_full_match(_t, '{MAID}') AS _uuid
       FROM (SELECT *, lower({trimmed(raw)}) AS _t FROM ({source})))"""
 
@@ -120,7 +120,7 @@ def _digits_sql(text: str) -> str:
 
 
 def phone_columns(con: duckdb.DuckDBPyConnection, table: str, raw: str) -> str:
-    """`table` (with `i` and `region`) with `{raw}_value` and `{raw}_reason` added: the E.164 number or why not,
+    """`table` (with `i` and `region`) with `value` and `reason` added: the E.164 number or why not,
     NULL in both where the reference must decide.
 
     The parse runs region by region with each region's patterns as constants, into temporary tables the query reads.
@@ -144,7 +144,7 @@ WHERE l.t = '' OR h.home IS NOT NULL ORDER BY h.home""")
                     SELECT i, NULL::VARCHAR AS value, {literal(reasons.EMPTY)} AS reason FROM located WHERE empty""")
     for (home,) in con.execute("SELECT DISTINCT home FROM located WHERE home IS NOT NULL ORDER BY home").fetchall():
         con.execute(parse_in_region_sql(regions[home]), [home])
-    return f"SELECT t.*, p.value AS {raw}_value, p.reason AS {raw}_reason FROM {table} t LEFT JOIN parsed p USING (i)"
+    return f"SELECT t.*, p.value, p.reason FROM {table} t LEFT JOIN parsed p USING (i)"
 
 
 def parse_in_region_sql(p: RegionPatterns) -> str:
