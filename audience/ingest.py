@@ -95,10 +95,13 @@ def core_name(name: str) -> str:
     return key if key in CORE_COLUMNS else name
 
 
-def customer_batches(path: Path, *, batch_rows: int = DEFAULT_BATCH_ROWS) -> Iterator[Batch]:
-    """The customers file as batches of about `batch_rows` rows, with rows that cannot be used refused."""
+def customer_batches(path: Path, *, batch_rows: int = DEFAULT_BATCH_ROWS, core_only: bool = False) -> Iterator[Batch]:
+    """The customers file as batches of about `batch_rows` rows, with rows that cannot be used refused; with
+    `core_only`, the core columns alone (what the identifier core reads)."""
     names = columns(path)
-    raw = _csv_batches(path, names, batch_rows) if file_format(path) == "csv" else _parquet_batches(path, batch_rows)
+    kept = [n for n in names if core_name(n) in CORE_COLUMNS] if core_only else names
+    raw = (_csv_batches(path, names, kept, batch_rows) if file_format(path) == "csv"
+           else _parquet_batches(path, kept, batch_rows))
     for table, refused in read_ahead(raw):
         if table.num_rows == 0 and refused.num_rows == 0:
             continue
@@ -106,17 +109,18 @@ def customer_batches(path: Path, *, batch_rows: int = DEFAULT_BATCH_ROWS) -> Ite
         empty = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(table["customer_id"]), ""), True)
         rejections = pa.concat_tables([refused, _rejections(table["source_row"].filter(empty), "customer_id",
                                                             REASON_EMPTY_ID)])
-        yield Batch(customers=table.filter(pc.invert(empty)), rejections=rejections)
+        yield Batch(customers=table.filter(pc.invert(empty)) if pc.any(empty).as_py() else table,
+                    rejections=rejections)
 
 
-def _csv_batches(path: Path, names: list[str], batch_rows: int) -> Iterator[tuple[pa.Table, pa.Table]]:
+def _csv_batches(path: Path, names: list[str], kept: list[str], batch_rows: int) -> Iterator[tuple[pa.Table, pa.Table]]:
     numbers = _RowNumbers()
 
     def refuse(row: pacsv.InvalidRow) -> str:
         numbers.skip(row.number - 1)
         return "skip"
 
-    empty = pa.table({n: pa.array([], pa.string()) for n in names})
+    empty = pa.table({n: pa.array([], pa.string()) for n in kept})
     if _header_only(path):
         yield numbers.attach(empty, last=True)
         return
@@ -130,6 +134,7 @@ def _csv_batches(path: Path, names: list[str], batch_rows: int) -> Iterator[tupl
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=True,
                 null_values=[""],
+                include_columns=kept,
             ),
         )
         pending: list[pa.RecordBatch] = []
@@ -224,11 +229,11 @@ class _RowNumbers:
         return table.add_column(0, "source_row", pa.array(rows, pa.int64())), refused
 
 
-def _parquet_batches(path: Path, batch_rows: int) -> Iterator[tuple[pa.Table, pa.Table]]:
+def _parquet_batches(path: Path, kept: list[str], batch_rows: int) -> Iterator[tuple[pa.Table, pa.Table]]:
     try:
         file = pq.ParquetFile(path)
         start = 1
-        for record_batch in file.iter_batches(batch_size=batch_rows):
+        for record_batch in file.iter_batches(batch_size=batch_rows, columns=kept):
             table = _empty_as_absent(pa.Table.from_batches([record_batch]))
             rows = pa.array(np.arange(start, start + table.num_rows, dtype=np.int64))
             start += table.num_rows

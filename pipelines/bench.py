@@ -64,7 +64,7 @@ def stage_normalise(path: Path) -> dict:
     counts = []
     with ThreadPoolExecutor(IN_FLIGHT) as pool:
         pending: deque[Future] = deque()
-        for batch in ingest.customer_batches(path):
+        for batch in ingest.customer_batches(path, core_only=True):
             if len(pending) == IN_FLIGHT:
                 counts.append(pending.popleft().result())
             pending.append(pool.submit(normalise, batch))

@@ -59,6 +59,24 @@ def test_numbering_holds_across_many_batches(tmp_path: Path) -> None:
     assert all(row["customer_id"] == f"C{n}" for n, row in rows.items())
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_core_only_reads_the_core_columns_with_the_same_rows_and_refusals(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"customers{suffix}"
+    if suffix == ".csv":
+        path.write_text(" Email ,customer_id,segment,Phone\na@x.pl,C1,gold,\nb@x.pl,C2,x,y,z\nc@x.pl,,gold,1\n"
+                        "d@x.pl,C4,silver,512345678\n", encoding="utf-8")
+    else:
+        pq.write_table(pa.table({" Email ": ["a@x.pl", "c@x.pl", "d@x.pl"], "customer_id": ["C1", "", "C4"],
+                                 "segment": ["gold", "gold", "silver"], "Phone": [None, "1", "512345678"]}), path)
+    whole = list(customer_batches(path))
+    core = list(customer_batches(path, core_only=True))
+    assert [b.customers.column_names for b in core] == [["source_row", *CORE_COLUMNS]]
+    assert core[0].customers == whole[0].customers.select(core[0].customers.column_names)
+    assert core[0].rejections == whole[0].rejections
+    assert core[0].rejections.column("reason").to_pylist() == (
+        [REASON_FIELD_COUNT, REASON_EMPTY_ID] if suffix == ".csv" else [REASON_EMPTY_ID])
+
+
 def test_every_batch_has_the_core_columns_as_text(tmp_path: Path) -> None:
     path = tmp_path / "customers.parquet"
     pq.write_table(pa.table({"customer_id": [10, 11], "phone": ["512345678", None], "orders": [1, 2]}), path)
