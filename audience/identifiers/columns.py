@@ -6,7 +6,7 @@ benchmark's self-check hold them to it).
 """
 
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -14,6 +14,7 @@ import duckdb
 import numpy as np
 import phonenumbers
 import pyarrow as pa
+import pyarrow.compute as pc
 from email_validator import validate_email
 
 from audience.errors import InputError
@@ -47,16 +48,12 @@ _DIGEST = "unhex(sha256({}))"
 """SQL for the 32 bytes of a string's SHA-256."""
 
 
-def _enum(values: Iterable[str]) -> str:
-    """An ENUM type of the distinct `values` in sorted order (so that it sorts as the text does)."""
-    return "ENUM(" + ", ".join(literal(v) for v in sorted(set(values))) + ")"
-
-
-NAME_TYPES: dict[str, str] = {
-    "identifier": _enum(IDENTIFIER_OF_KIND.values()),
-    "platform": _enum(PLATFORMS),
-    "id_type": _enum(t for p in PLATFORMS for t in PLATFORM_RULES[p].id_types.values()),
+_NAMES: dict[str, list[str]] = {
+    "identifier": sorted(set(IDENTIFIER_OF_KIND.values())),
+    "platform": sorted(PLATFORMS),
+    "id_type": sorted({t for p in PLATFORMS for t in PLATFORM_RULES[p].id_types.values()}),
 }
+NAME_TYPES: dict[str, str] = {kind: "ENUM(" + ", ".join(map(literal, names)) + ")" for kind, names in _NAMES.items()}
 """The ENUM types (SQL) of the identifier, platform and id_type names, in which identifiers are returned and staged."""
 
 
@@ -375,27 +372,53 @@ def _column_tables(con: duckdb.DuckDBPyConnection, column: str, rules: RuleSet, 
             cursor.execute(f"CREATE TABLE {column}_hashed AS {_HASHED_SQL[column](rules)}")
 
 
-def _identifier_selects(rules: RuleSet) -> list[str]:
-    """Per platform and identifier, the rows sent: i, identifier, platform, id_type, sha256, unhashed."""
-    def named(kind: str, value: str) -> str:
-        return f"{literal(value)}::{NAME_TYPES[kind]}"
+def _names(kind: str, name: str, n: int) -> pa.DictionaryArray:
+    """`name` `n` times, as the dictionary array DuckDB returns for the ENUM type `NAME_TYPES[kind]`."""
+    names = _NAMES[kind]
+    return pa.DictionaryArray.from_arrays(pa.array(np.full(n, names.index(name), np.uint8)), pa.array(names))
 
-    selects = []
+
+def _sent_sql(identifier: str, rules: RuleSet) -> str:
+    """i and, per platform, `{platform}_sha` (null: nothing sent), `{platform}_type` and `{platform}_unhashed` of
+    every value of an identifier's hashed table."""
+    def named(name: str) -> str:
+        return f"{literal(name)}::{NAME_TYPES['id_type']}"
+
+    columns = []
     for platform in PLATFORMS:
         p = rules.platform(platform)
-        for identifier in ("email", "phone"):
-            selects.append(f"""
-                SELECT i, {named('identifier', identifier)} AS identifier, {named('platform', platform)} AS platform,
-                       {named('id_type', p.id_types[identifier])} AS id_type, {platform}_sha AS sha256,
-                       NULL::VARCHAR AS unhashed
-                FROM {identifier}_hashed WHERE {platform}_sha IS NOT NULL""")
-        os_types = " ".join(f"WHEN {literal(os)} THEN {named('id_type', p.id_types[os])}" for os in ("ios", "android"))
-        selects.append(f"""
-            SELECT i, {named('identifier', 'device_id')}, {named('platform', platform)},
-                   CASE os {os_types} ELSE {named('id_type', p.id_types['unknown'])} END, sha,
-                   {'NULL' if p.maid_hashed else 'value'}
-            FROM device_id_hashed""")
-    return selects
+        if identifier == "device_id":
+            os_types = " ".join(f"WHEN {literal(os)} THEN {named(p.id_types[os])}" for os in ("ios", "android"))
+            columns.append(f"sha AS {platform}_sha, CASE os {os_types} ELSE {named(p.id_types['unknown'])} END "
+                           f"AS {platform}_type, {'NULL::VARCHAR' if p.maid_hashed else 'value'} AS {platform}_unhashed")
+        else:
+            columns.append(f"{platform}_sha, {named(p.id_types[identifier])} AS {platform}_type, "
+                           f"NULL::VARCHAR AS {platform}_unhashed")
+    return f"SELECT i, {', '.join(columns)} FROM {identifier}_hashed"
+
+
+def _sent(con: duckdb.DuckDBPyConnection, rules: RuleSet, table: pa.Table) -> pa.Table:
+    """Normalised.identifiers of the hashed tables, built of their columns (each hashed table read once, its
+    customers' IDs and rows taken once for every platform)."""
+    hashed = {identifier: con.sql(_sent_sql(identifier, rules)).to_arrow_table() for identifier in _COLUMN_KINDS}
+    taken = {identifier: [table.column(name).take(h.column("i")) for name in ("customer_id", "source_row")]
+             for identifier, h in hashed.items()}
+    pieces = []
+    for platform in PLATFORMS:
+        for identifier, h in hashed.items():
+            piece = pa.table({
+                "customer_id": taken[identifier][0],
+                "source_row": taken[identifier][1],
+                "identifier": _names("identifier", identifier, h.num_rows),
+                "platform": _names("platform", platform, h.num_rows),
+                "id_type": h.column(f"{platform}_type"),
+                "sha256": h.column(f"{platform}_sha"),
+                "unhashed": h.column(f"{platform}_unhashed"),
+            })
+            if piece.column("sha256").null_count:
+                piece = piece.filter(pc.is_valid(piece.column("sha256")))
+            pieces.append(piece)
+    return pa.concat_tables(pieces)
 
 
 def _rejection_selects() -> list[str]:
@@ -432,7 +455,7 @@ def normalise_customers(table: pa.Table, rules: RuleSet, *, prehashed: frozenset
             _check_prehashed(con, column, column in prehashed)
         with ThreadPoolExecutor(len(_COLUMN_KINDS)) as pool:
             list(pool.map(lambda column: _column_tables(con, column, rules, prehashed), _COLUMN_KINDS))
-        sent = con.sql(" UNION ALL ".join(_identifier_selects(rules))).to_arrow_table()
+        identifiers = _sent(con, rules, table)
         rejections = con.sql(f"""
             SELECT b.source_row, r."column", r.platform, r.reason
             FROM ({" UNION ALL ".join(_rejection_selects())}) r JOIN batch b USING (i)
@@ -440,9 +463,6 @@ def normalise_customers(table: pa.Table, rules: RuleSet, *, prehashed: frozenset
         keys = pa.table({"customer_id": table.column("customer_id"),
                          **{column: _aligned(con, f"{column}_canonical", table.num_rows)
                             for column in ("email", "phone")}})
-    identifiers = sent.drop_columns("i")
-    for name in ("source_row", "customer_id"):
-        identifiers = identifiers.add_column(0, name, table.column(name).take(sent.column("i")))
     return Normalised(identifiers, rejections, keys)
 
 
