@@ -176,12 +176,20 @@ def _phone_reference(default_region: str) -> Reference:
     return lambda raw, region: canonical_phone(raw, region, default_region)
 
 
+def _created(columns: Callable[[str, str], str]) -> Callable[[duckdb.DuckDBPyConnection, str, str, str], None]:
+    """A `_Decider.decide` of a fast path given as SQL over a source query."""
+    def decide(con: duckdb.DuckDBPyConnection, table: str, raw: str, name: str) -> None:
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS {columns(f'SELECT * FROM {table}', raw)}")
+    return decide
+
+
 @dataclass(frozen=True, slots=True)
 class _Decider:
     """How the column path decides one kind: its SQL fast path, and the reference for what that leaves."""
 
-    decide: Callable[[duckdb.DuckDBPyConnection, str, str], str]
-    """(connection, table, raw column) -> SQL of the table with `value` and `reason` added."""
+    decide: Callable[[duckdb.DuckDBPyConnection, str, str, str], None]
+    """(connection, table, raw column, name): create the table `name`, the rows of `table` with `value` and `reason`
+    added."""
     reference: Callable[[str], Reference]
     """The reference, given the default phone region."""
     by_region: bool = False
@@ -191,10 +199,9 @@ class _Decider:
 
 
 _DECIDERS: dict[Kind, _Decider] = {
-    "email": _Decider(lambda _, table, raw: email_columns(f"SELECT * FROM {table}", raw), lambda _: _email_reference,
-                      settle=_settle_by_domain),
+    "email": _Decider(_created(email_columns), lambda _: _email_reference, settle=_settle_by_domain),
     "phone": _Decider(phone_columns, _phone_reference, by_region=True),
-    "maid": _Decider(lambda _, table, raw: maid_columns(f"SELECT * FROM {table}", raw), lambda _: _maid_reference),
+    "maid": _Decider(_created(maid_columns), lambda _: _maid_reference),
 }
 
 
@@ -207,7 +214,7 @@ def _canonical_table(con: duckdb.DuckDBPyConnection, source: str, raw: str, kind
     given = ", ".join(["i", raw, *([region] if region else []), *carried])
     con.execute(f"CREATE OR REPLACE TEMP VIEW {raw}_given AS SELECT {given} FROM {source} WHERE {raw} IS NOT NULL")
     canonical = f"{raw}_canonical"
-    con.execute(f"CREATE OR REPLACE TABLE {canonical} AS {decider.decide(con, f'{raw}_given', raw)}")
+    decider.decide(con, f"{raw}_given", raw, canonical)
     if decider.settle is not None:
         decider.settle(con, canonical, raw)
     _ask_reference(con, canonical, raw, decider.reference(default_region), region)

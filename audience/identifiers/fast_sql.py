@@ -2,8 +2,8 @@
 
 Common values are decided here: emails of plain shape (ASCII or accented Latin letters before the @-sign, an ASCII
 domain), phone numbers written with digits, spaces, dashes and parentheses in regions whose rules
-`phone_patterns` carries, and advertising IDs. Each query adds a value and a reason column to its source, NULL in
-both where the scalar reference must decide.
+`phone_patterns` carries, and advertising IDs. Each adds a value and a reason column to its source (the phone path
+in a table it creates), NULL in both where the scalar reference must decide.
 """
 
 import re
@@ -119,36 +119,38 @@ def _digits_sql(text: str) -> str:
     return text
 
 
-def phone_columns(con: duckdb.DuckDBPyConnection, table: str, raw: str) -> str:
-    """`table` (with `i` and `region`) with `value` and `reason` added: the E.164 number or why not,
-    NULL in both where the reference must decide.
+def phone_columns(con: duckdb.DuckDBPyConnection, table: str, raw: str, into: str) -> None:
+    """Create the table `into`: the rows of `table` (i, `raw`, region) with `value` and `reason` added, the E.164
+    number or why not, NULL in both where the reference must decide.
 
-    The parse runs region by region with each region's patterns as constants, into temporary tables the query reads.
+    The parse runs region by region with each region's patterns as constants.
     """
     regions = fast_regions()
     homes = {f"+{code}": region for code, region in main_regions().items()} | {region: region for region in regions}
     con.register("phone_homes", pa.table({"key": list(homes), "home": list(homes.values())}))
     con.execute(f"""
 CREATE OR REPLACE TEMP TABLE located AS
-SELECT l.i, l.t = '' AS empty, l.plus, l.d, h.home
+SELECT l.i, l.{raw}, l.region, l.t = '' AS empty, l.plus, l.d, h.home
 FROM (SELECT *, CASE WHEN plus THEN '+' || {_country_code_sql('d')} ELSE region END AS key
-      FROM (SELECT i, region, t, plus, CASE WHEN plain THEN {_digits_sql('s')} END AS d
+      FROM (SELECT i, {raw}, region, t, plus, CASE WHEN plain THEN {_digits_sql('s')} END AS d
             FROM (SELECT *, regexp_full_match(s, {literal(PLAIN_PHONE)}) AS plain,
                          regexp_matches(s, '^\\(?\\+') AS plus
-                  FROM (SELECT i, region, t, CASE WHEN starts_with(t, '00') THEN '+' || substr(t, 3) ELSE t END AS s
-                        FROM (SELECT i, region, {trimmed(raw)} AS t FROM {table} WHERE {raw} IS NOT NULL))))) l
+                  FROM (SELECT *, CASE WHEN starts_with(t, '00') THEN '+' || substr(t, 3) ELSE t END AS s
+                        FROM (SELECT i, {raw}, region, {trimmed(raw)} AS t FROM {table} WHERE {raw} IS NOT NULL))))) l
 LEFT JOIN phone_homes h ON h.key = l.key AND strlen(l.d) >= 3
-WHERE l.t = '' OR h.home IS NOT NULL ORDER BY h.home""")
+ORDER BY h.home""")
     con.unregister("phone_homes")
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE parsed AS
-                    SELECT i, NULL::VARCHAR AS value, {literal(reasons.EMPTY)} AS reason FROM located WHERE empty""")
+    con.execute(f"""CREATE OR REPLACE TABLE {into} AS
+                    SELECT i, {raw}, region, NULL::VARCHAR AS value, CASE WHEN empty THEN {literal(reasons.EMPTY)} END
+                           AS reason
+                    FROM located WHERE home IS NULL""")
     for (home,) in con.execute("SELECT DISTINCT home FROM located WHERE home IS NOT NULL ORDER BY home").fetchall():
-        con.execute(parse_in_region_sql(regions[home]), [home])
-    return f"SELECT t.*, p.value, p.reason FROM {table} t LEFT JOIN parsed p USING (i)"
+        con.execute(parse_in_region_sql(regions[home], raw, into), [home])
 
 
-def parse_in_region_sql(p: RegionPatterns) -> str:
-    """INSERT the parse of one region's located numbers: E.164 or the reason (phonenumbers' `parse`, step by step)."""
+def parse_in_region_sql(p: RegionPatterns, raw: str, into: str) -> str:
+    """INSERT into `into` the parse of one region's located numbers: E.164 or the reason (phonenumbers' `parse`, step
+    by step), both NULL for a number the reference must decide (an international prefix without `+`)."""
     lengths = ", ".join(map(str, p.general_lengths))
     local = ", ".join(map(str, p.general_local_lengths)) or "-1"
     prefix = literal(f"^(?:{p.national_prefix_for_parsing})") if p.national_prefix_for_parsing else None
@@ -172,16 +174,16 @@ def parse_in_region_sql(p: RegionPatterns) -> str:
                   f" OR {too_long})")
     not_idd = f"NOT regexp_matches(d, {literal('^(?:' + p.international_prefix + ')')})" if p.international_prefix else "true"
     return f"""
-INSERT INTO parsed
-SELECT i, CASE WHEN reason IS NULL THEN {literal("+" + p.country_code)} || n END, reason
-FROM (SELECT i, n,
-             CASE WHEN strlen(x) < {_MIN_NSN} OR strlen(n) < {_MIN_NSN} THEN {literal(reasons.PHONE_TOO_SHORT)}
+INSERT INTO {into}
+SELECT i, {raw}, region, CASE WHEN decided AND reason IS NULL THEN {literal("+" + p.country_code)} || n END, reason
+FROM (SELECT i, {raw}, region, n, decided,
+             CASE WHEN NOT decided THEN NULL
+                  WHEN strlen(x) < {_MIN_NSN} OR strlen(n) < {_MIN_NSN} THEN {literal(reasons.PHONE_TOO_SHORT)}
                   WHEN strlen(n) > {_MAX_NSN} THEN {literal(reasons.PHONE_TOO_LONG)}
                   WHEN {p.valid_sql("n")} THEN NULL ELSE {literal(reasons.PHONE_INVALID)} END AS reason
 FROM (SELECT *, CASE WHEN {possible('stripped')} THEN stripped ELSE x END AS n
   FROM (SELECT *, {strip('x')} AS stripped
-    FROM (SELECT i, x FROM (
-      SELECT i, CASE WHEN plus THEN substr(d, {len(p.country_code) + 1})
-                     WHEN {takes_code} THEN code_cut ELSE d END AS x, plus, d
-      FROM (SELECT *, {strip(f"substr(d, {len(p.country_code) + 1})")} AS code_cut FROM located WHERE home = ?)
-      WHERE plus OR {not_idd})))))"""
+    FROM (SELECT i, {raw}, region, plus OR {not_idd} AS decided,
+                 CASE WHEN plus THEN substr(d, {len(p.country_code) + 1})
+                      WHEN {takes_code} THEN code_cut ELSE d END AS x
+          FROM (SELECT *, {strip(f"substr(d, {len(p.country_code) + 1})")} AS code_cut FROM located WHERE home = ?)))))"""
