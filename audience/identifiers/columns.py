@@ -360,23 +360,24 @@ def _device_hashed_sql(_: RuleSet) -> str:
 
 _HASHED_SQL: dict[str, Callable[[RuleSet], str]] = {
     "email": _email_hashed_sql, "phone": _phone_hashed_sql, "device_id": _device_hashed_sql}
-"""What each raw identifier column's hashed table holds, given the rules."""
+"""The query of each raw identifier column's digests, given the rules."""
 _COLUMN_KINDS: dict[str, tuple[Kind, tuple[str, ...]]] = {
     "email": ("email", ()), "phone": ("phone", ()), "device_id": ("maid", ("device_os",))}
-"""Each identifier column's kind, and the other columns its hashed table reads."""
+"""Each identifier column's kind, and the other columns its digests' query reads."""
 
 
-def _column_tables(con: duckdb.DuckDBPyConnection, column: str, rules: RuleSet, prehashed: frozenset[str]) -> None:
-    """Create `{column}_canonical` and `{column}_hashed` for the identifier `column` of the table `batch`, on a
-    cursor of its own (the three columns are decided at once)."""
+def _hashed(con: duckdb.DuckDBPyConnection, column: str, rules: RuleSet, prehashed: frozenset[str]) -> pa.Table:
+    """Decide the identifier `column` of the table `batch` into `{column}_canonical` and return what every platform
+    receives of it (`_sent_sql`), on a cursor of its own (the three columns are decided at once)."""
     kind, carried = _COLUMN_KINDS[column]
     with con.cursor() as cursor:
         if column in prehashed:
             cursor.execute(f"CREATE TABLE {column}_canonical (i BIGINT, value VARCHAR, reason VARCHAR)")
-            cursor.execute(f"CREATE TABLE {column}_hashed AS {_given_hashed_sql(column)}")
+            hashed = _given_hashed_sql(column)
         else:
             _canonical_table(cursor, "batch", column, kind, rules.default_region, carried)
-            cursor.execute(f"CREATE TABLE {column}_hashed AS {_HASHED_SQL[column](rules)}")
+            hashed = _HASHED_SQL[column](rules)
+        return cursor.sql(_sent_sql(column, hashed, rules)).to_arrow_table()
 
 
 def _names(kind: str, name: str, n: int) -> pa.DictionaryArray:
@@ -385,9 +386,9 @@ def _names(kind: str, name: str, n: int) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(pa.array(np.full(n, names.index(name), np.uint8)), pa.array(names))
 
 
-def _sent_sql(identifier: str, rules: RuleSet) -> str:
+def _sent_sql(identifier: str, hashed: str, rules: RuleSet) -> str:
     """i and, per platform, `{platform}_sha` (null: nothing sent), `{platform}_type` and `{platform}_unhashed` of
-    every value of an identifier's hashed table."""
+    every value of an identifier's `hashed` query."""
     def named(name: str) -> str:
         return f"{literal(name)}::{NAME_TYPES['id_type']}"
 
@@ -401,13 +402,12 @@ def _sent_sql(identifier: str, rules: RuleSet) -> str:
         else:
             columns.append(f"{platform}_sha, {named(p.id_types[identifier])} AS {platform}_type, "
                            f"NULL::VARCHAR AS {platform}_unhashed")
-    return f"SELECT i, {', '.join(columns)} FROM {identifier}_hashed"
+    return f"SELECT i, {', '.join(columns)} FROM ({hashed})"
 
 
-def _sent(con: duckdb.DuckDBPyConnection, rules: RuleSet, table: pa.Table) -> pa.Table:
-    """Normalised.identifiers of the hashed tables, built of their columns (each hashed table read once, its
-    customers' IDs and rows taken once for every platform)."""
-    hashed = {identifier: con.sql(_sent_sql(identifier, rules)).to_arrow_table() for identifier in _COLUMN_KINDS}
+def _sent(hashed: dict[str, pa.Table], table: pa.Table) -> pa.Table:
+    """Normalised.identifiers of the columns' `_sent_sql` tables (each customer's ID and row taken once for every
+    platform)."""
     taken = {identifier: [table.column(name).take(h.column("i")) for name in ("customer_id", "source_row")]
              for identifier, h in hashed.items()}
     pieces = []
@@ -428,13 +428,24 @@ def _sent(con: duckdb.DuckDBPyConnection, rules: RuleSet, table: pa.Table) -> pa
     return pa.concat_tables(pieces)
 
 
+def _cut_away(emails: pa.Table) -> pa.Table:
+    """i, column, platform, reason of the emails a platform's cut leaves nothing of (a null `{platform}_sha`)."""
+    pieces = []
+    for platform in PLATFORMS:
+        i = emails.column("i").filter(pc.is_null(emails.column(f"{platform}_sha")))
+        pieces.append(pa.table({"i": i, "column": pa.array(["email"] * len(i), pa.string()),
+                                "platform": pa.array([platform] * len(i), pa.string()),
+                                "reason": pa.array([reasons.EMAIL_EMPTY_AFTER_CUT] * len(i), pa.string())}))
+    return pa.concat_tables(pieces)
+
+
 def _rejection_selects() -> list[str]:
-    """The fields rejected for every platform, then those rejected for one: i, column, platform, reason."""
+    """The fields rejected for every platform, then those rejected for one (the table `cut_away`): i, column,
+    platform, reason."""
     return [
         *(f"""SELECT i, {literal(column)} AS "column", NULL::VARCHAR AS platform, reason FROM {column}_canonical
               WHERE reason IS NOT NULL""" for column in _COLUMN_KINDS),
-        *(f"""SELECT i, 'email', {literal(platform)}, {literal(reasons.EMAIL_EMPTY_AFTER_CUT)} FROM email_hashed
-              WHERE {platform}_sha IS NULL""" for platform in PLATFORMS),
+        "SELECT * FROM cut_away",
     ]
 
 
@@ -461,8 +472,9 @@ def normalise_customers(table: pa.Table, rules: RuleSet, *, prehashed: frozenset
         for column in PREHASHABLE:
             _check_prehashed(con, column, column in prehashed)
         with ThreadPoolExecutor(len(_COLUMN_KINDS)) as pool:
-            list(pool.map(lambda column: _column_tables(con, column, rules, prehashed), _COLUMN_KINDS))
-        identifiers = _sent(con, rules, table)
+            hashed = dict(zip(_COLUMN_KINDS, pool.map(lambda column: _hashed(con, column, rules, prehashed),
+                                                      _COLUMN_KINDS)))
+        con.register("cut_away", _cut_away(hashed["email"]))
         rejections = con.sql(f"""
             SELECT b.source_row, r."column", r.platform, r.reason
             FROM ({" UNION ALL ".join(_rejection_selects())}) r JOIN batch b USING (i)
@@ -470,7 +482,7 @@ def normalise_customers(table: pa.Table, rules: RuleSet, *, prehashed: frozenset
         keys = pa.table({"customer_id": table.column("customer_id"),
                          **{column: _aligned(con, f"{column}_canonical", table.num_rows)
                             for column in ("email", "phone")}})
-    return Normalised(identifiers, rejections, keys)
+    return Normalised(_sent(hashed, table), rejections, keys)
 
 
 def platform_column(kind: Kind, platform: str, raw: pa.Array | pa.ChunkedArray, rules: RuleSet = RuleSet(),
