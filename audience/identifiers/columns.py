@@ -366,11 +366,13 @@ _COLUMN_KINDS: dict[str, tuple[Kind, tuple[str, ...]]] = {
 """Each identifier column's kind, and the other columns its digests' query reads."""
 
 
-def _hashed(con: duckdb.DuckDBPyConnection, column: str, rules: RuleSet, prehashed: frozenset[str]) -> pa.Table:
-    """Decide the identifier `column` of the table `batch` into `{column}_canonical` and return what every platform
-    receives of it (`_sent_sql`), on a cursor of its own (the three columns are decided at once)."""
+def _hashed(con: duckdb.DuckDBPyConnection, batch: pa.Table, column: str, rules: RuleSet,
+            prehashed: frozenset[str]) -> pa.Table:
+    """Decide the identifier `column` of `batch` into `{column}_canonical` and return what every platform receives
+    of it (`_sent_sql`), on a cursor of its own (the three columns are decided at once)."""
     kind, carried = _COLUMN_KINDS[column]
     with con.cursor() as cursor:
+        cursor.register("batch", batch)
         if column in prehashed:
             cursor.execute(f"CREATE TABLE {column}_canonical (i BIGINT, value VARCHAR, reason VARCHAR)")
             hashed = _given_hashed_sql(column)
@@ -464,15 +466,14 @@ def normalise_customers(table: pa.Table, rules: RuleSet, *, prehashed: frozenset
         raise InputError(f"only {sorted(PREHASHABLE)} may be declared pre-hashed, not "
                          f"{sorted(prehashed - PREHASHABLE)}: Google and Meta take device IDs unhashed")
     regions = _regions(table.column("country"), table.num_rows, rules.default_region)
+    batch = (table.select(["source_row", "email", "phone", "device_id", "device_os"])
+             .append_column("region", regions).append_column("i", _positions(table.num_rows)))
     with _connect() as con:
-        con.register("batch_arrow", table.select(["source_row", "email", "phone", "device_id", "device_os"])
-                     .append_column("region", regions).append_column("i", _positions(table.num_rows)))
-        con.execute("CREATE TABLE batch AS SELECT * FROM batch_arrow")
-        con.unregister("batch_arrow")
+        con.register("batch", batch)
         for column in PREHASHABLE:
             _check_prehashed(con, column, column in prehashed)
         with ThreadPoolExecutor(len(_COLUMN_KINDS)) as pool:
-            hashed = dict(zip(_COLUMN_KINDS, pool.map(lambda column: _hashed(con, column, rules, prehashed),
+            hashed = dict(zip(_COLUMN_KINDS, pool.map(lambda column: _hashed(con, batch, column, rules, prehashed),
                                                       _COLUMN_KINDS)))
         con.register("cut_away", _cut_away(hashed["email"]))
         rejections = con.sql(f"""
