@@ -113,7 +113,8 @@ def customer_batches(path: Path, *, batch_rows: int = DEFAULT_BATCH_ROWS, core_o
                     rejections=rejections)
 
 
-def _csv_batches(path: Path, names: list[str], kept: list[str], batch_rows: int) -> Iterator[tuple[pa.Table, pa.Table]]:
+def _csv_batches(path: Path, names: list[str], kept: list[str],
+                 batch_rows: int) -> Iterator[tuple[pa.Table, pa.Table]]:
     numbers = _RowNumbers()
 
     def refuse(row: pacsv.InvalidRow) -> str:

@@ -399,8 +399,9 @@ def _sent_sql(identifier: str, hashed: str, rules: RuleSet) -> str:
         p = rules.platform(platform)
         if identifier == "device_id":
             os_types = " ".join(f"WHEN {literal(os)} THEN {named(p.id_types[os])}" for os in ("ios", "android"))
+            unhashed = "NULL::VARCHAR" if p.maid_hashed else "value"
             columns.append(f"sha AS {platform}_sha, CASE os {os_types} ELSE {named(p.id_types['unknown'])} END "
-                           f"AS {platform}_type, {'NULL::VARCHAR' if p.maid_hashed else 'value'} AS {platform}_unhashed")
+                           f"AS {platform}_type, {unhashed} AS {platform}_unhashed")
         else:
             columns.append(f"{platform}_sha, {named(p.id_types[identifier])} AS {platform}_type, "
                            f"NULL::VARCHAR AS {platform}_unhashed")

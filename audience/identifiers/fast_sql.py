@@ -73,6 +73,7 @@ def email_columns(source: str, raw: str) -> str:
     or malformed part before it (checked before the domain); a domain with a character no domain may hold, or no
     period (checked before its length and reserved names); a plain address whose domain is reserved.
     """
+    # Case-blind on the whole text: the domain of an address `_plain` holds is ASCII and follows its only @-sign.
     special = literal(r"(?i)[@.](?:" + "|".join(map(re.escape, email_validator.SPECIAL_USE_DOMAIN_NAMES)) + ")$")
     syntax = literal(reasons.EMAIL_SYNTAX)
     domain = "lower(substr(_t, strpos(_t, '@') + 1))"
@@ -186,4 +187,5 @@ FROM (SELECT *, CASE WHEN {possible('stripped')} THEN stripped ELSE x END AS n
     FROM (SELECT i, {raw}, region, plus OR {not_idd} AS decided,
                  CASE WHEN plus THEN substr(d, {len(p.country_code) + 1})
                       WHEN {takes_code} THEN code_cut ELSE d END AS x
-          FROM (SELECT *, {strip(f"substr(d, {len(p.country_code) + 1})")} AS code_cut FROM located WHERE home = ?)))))"""
+          FROM (SELECT *, {strip(f"substr(d, {len(p.country_code) + 1})")} AS code_cut
+                FROM located WHERE home = ?)))))"""
