@@ -314,14 +314,22 @@ def _check_prehashed(con: duckdb.DuckDBPyConnection, column: str, declared: bool
                      "otherwise supply raw values")
 
 
-def _given_hashed_sql(column: str) -> str:
-    """i and `{platform}_sha` of every value of a pre-hashed `column`: its 64 hex digits, for every platform."""
-    shas = ", ".join(f"given AS {p}_sha" for p in PLATFORMS)
-    return f"SELECT i, {shas} FROM (SELECT i, unhex({trimmed(column)}) AS given FROM batch WHERE {column} IS NOT NULL)"
+@dataclass(frozen=True, slots=True)
+class _Digests:
+    """A query of an identifier column's digests (`i` first), and the column that holds each platform's."""
+
+    sql: str
+    columns: dict[str, str]
 
 
-def _email_hashed_sql(rules: RuleSet) -> str:
-    """i and `{platform}_sha` (what the platform receives, null where nothing is left to send) of every email; each
+def _given_digests(column: str) -> _Digests:
+    """The 32 bytes of every value of a pre-hashed `column` (its 64 hex digits), for every platform."""
+    return _Digests(f"SELECT i, unhex({trimmed(column)}) AS given FROM batch WHERE {column} IS NOT NULL",
+                    dict.fromkeys(PLATFORMS, "given"))
+
+
+def _email_digests(rules: RuleSet) -> _Digests:
+    """`{platform}_sha` of every email: what the platform receives, null where nothing is left to send; each
     distinct string is hashed once (the canonical email, and the cut one where a platform cuts every domain)."""
     strings = ", ".join(f"{_email_string_sql(rules.platform(p), 'value', 'cut', 'email_domain')} AS {p}"
                         for p in PLATFORMS)
@@ -330,56 +338,88 @@ def _email_hashed_sql(rules: RuleSet) -> str:
                      + f" ELSE {_DIGEST.format(p)} END AS {p}_sha" for p in PLATFORMS)
     cut_sha = (f", CASE WHEN cut = value THEN value_sha ELSE {_DIGEST.format('cut')} END AS cut_sha"
                if "cut" in shared else "")
-    return f"""
+    return _Digests(f"""
         SELECT i, {shas}
         FROM (SELECT *{cut_sha}
               FROM (SELECT *, {_DIGEST.format('value')} AS value_sha
                     FROM (SELECT i, value, cut, {strings}
                           FROM (SELECT *, {_cut_email_sql('email_cut', 'email_domain')} AS cut
                                 FROM (SELECT i, value, {_email_parts_sql('value')}
-                                      FROM email_canonical WHERE value IS NOT NULL)))))"""
+                                      FROM email_canonical WHERE value IS NOT NULL)))))""",
+                    {p: f"{p}_sha" for p in PLATFORMS})
 
 
-def _phone_hashed_sql(rules: RuleSet) -> str:
-    """i and `{platform}_sha` of every phone number."""
+def _phone_digests(rules: RuleSet) -> _Digests:
+    """Every phone number's digest with a `+` (`plus`) and without (`digits`), as the platforms take them."""
     form = {p: "plus" if rules.platform(p).phone_plus else "digits" for p in PLATFORMS}
     digests = {"plus": _DIGEST.format("value"), "digits": _DIGEST.format("substr(value, 2)")}
     computed = ", ".join(f"{digests[f]} AS {f}" for f in sorted(set(form.values())))
-    shas = ", ".join(f"{form[p]} AS {p}_sha" for p in PLATFORMS)
-    return f"SELECT i, {shas} FROM (SELECT i, {computed} FROM phone_canonical WHERE value IS NOT NULL)"
+    return _Digests(f"SELECT i, {computed} FROM phone_canonical WHERE value IS NOT NULL", form)
 
 
-def _device_hashed_sql(_: RuleSet) -> str:
-    """i, value, sha and os (`ios`, `android` or `unknown`) of every advertising ID."""
-    return f"""
+def _device_digests(_: RuleSet) -> _Digests:
+    """Every advertising ID's value, sha and os (`ios`, `android` or `unknown`)."""
+    return _Digests(f"""
         SELECT i, value, {_DIGEST.format('value')} AS sha,
                CASE lower({trimmed('device_os')}) WHEN 'ios' THEN 'ios' WHEN 'android' THEN 'android'
                     ELSE 'unknown' END AS os
-        FROM device_id_canonical WHERE value IS NOT NULL"""
+        FROM device_id_canonical WHERE value IS NOT NULL""", dict.fromkeys(PLATFORMS, "sha"))
 
 
-_HASHED_SQL: dict[str, Callable[[RuleSet], str]] = {
-    "email": _email_hashed_sql, "phone": _phone_hashed_sql, "device_id": _device_hashed_sql}
-"""The query of each raw identifier column's digests, given the rules."""
+_DIGESTS: dict[str, Callable[[RuleSet], _Digests]] = {
+    "email": _email_digests, "phone": _phone_digests, "device_id": _device_digests}
+"""The digests of each raw identifier column, given the rules."""
 _COLUMN_KINDS: dict[str, tuple[Kind, tuple[str, ...]]] = {
     "email": ("email", ()), "phone": ("phone", ()), "device_id": ("maid", ("device_os",))}
 """Each identifier column's kind, and the other columns its digests' query reads."""
+_SENT = ("id_type", "sha256", "unhashed")
+"""What a platform receives of each value."""
 
 
-def _hashed(con: duckdb.DuckDBPyConnection, batch: pa.Table, column: str, rules: RuleSet,
-            prehashed: frozenset[str]) -> pa.Table:
+@dataclass(frozen=True, slots=True)
+class _Sent:
+    """An identifier column's values as the platforms receive them: `i` and, per platform, the name of the column
+    of `table` that holds each of `_SENT` (columns platforms share appear once)."""
+
+    table: pa.Table
+    columns: dict[str, dict[str, str]]
+
+
+def _sent_sql(identifier: str, digests: _Digests, rules: RuleSet) -> tuple[str, dict[str, dict[str, str]]]:
+    """The query of an identifier column's `_Sent` table, and its columns per platform."""
+    def named(name: str) -> str:
+        return f"{literal(name)}::{NAME_TYPES['id_type']}"
+
+    aliases: dict[str, str] = {}
+    columns = {}
+    for platform in PLATFORMS:
+        p = rules.platform(platform)
+        if identifier == "device_id":
+            os_types = " ".join(f"WHEN {literal(os)} THEN {named(p.id_types[os])}" for os in ("ios", "android"))
+            sent = (f"CASE os {os_types} ELSE {named(p.id_types['unknown'])} END", digests.columns[platform],
+                    "NULL::VARCHAR" if p.maid_hashed else "value")
+        else:
+            sent = (named(p.id_types[identifier]), digests.columns[platform], "NULL::VARCHAR")
+        columns[platform] = {field: aliases.setdefault(sql, f"c{len(aliases)}") for field, sql in zip(_SENT, sent)}
+    select = ", ".join(f"{sql} AS {alias}" for sql, alias in aliases.items())
+    return f"SELECT i, {select} FROM ({digests.sql})", columns
+
+
+def _sent_of(con: duckdb.DuckDBPyConnection, batch: pa.Table, column: str, rules: RuleSet,
+             prehashed: frozenset[str]) -> _Sent:
     """Decide the identifier `column` of `batch` into `{column}_canonical` and return what every platform receives
-    of it (`_sent_sql`), on a cursor of its own (the three columns are decided at once)."""
+    of it, on a cursor of its own (the three columns are decided at once)."""
     kind, carried = _COLUMN_KINDS[column]
     with con.cursor() as cursor:
         cursor.register("batch", batch)
         if column in prehashed:
             cursor.execute(f"CREATE TABLE {column}_canonical (i BIGINT, value VARCHAR, reason VARCHAR)")
-            hashed = _given_hashed_sql(column)
+            digests = _given_digests(column)
         else:
             _canonical_table(cursor, "batch", column, kind, rules.default_region, carried)
-            hashed = _HASHED_SQL[column](rules)
-        return cursor.sql(_sent_sql(column, hashed, rules)).to_arrow_table()
+            digests = _DIGESTS[column](rules)
+        sql, columns = _sent_sql(column, digests, rules)
+        return _Sent(cursor.sql(sql).to_arrow_table(), columns)
 
 
 def _names(kind: str, name: str, n: int) -> pa.DictionaryArray:
@@ -388,42 +428,17 @@ def _names(kind: str, name: str, n: int) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(pa.array(np.full(n, names.index(name), np.uint8)), pa.array(names))
 
 
-def _sent_sql(identifier: str, hashed: str, rules: RuleSet) -> str:
-    """i and, per platform, `{platform}_sha` (null: nothing sent), `{platform}_type` and `{platform}_unhashed` of
-    every value of an identifier's `hashed` query."""
-    def named(name: str) -> str:
-        return f"{literal(name)}::{NAME_TYPES['id_type']}"
-
-    columns = []
-    for platform in PLATFORMS:
-        p = rules.platform(platform)
-        if identifier == "device_id":
-            os_types = " ".join(f"WHEN {literal(os)} THEN {named(p.id_types[os])}" for os in ("ios", "android"))
-            unhashed = "NULL::VARCHAR" if p.maid_hashed else "value"
-            columns.append(f"sha AS {platform}_sha, CASE os {os_types} ELSE {named(p.id_types['unknown'])} END "
-                           f"AS {platform}_type, {unhashed} AS {platform}_unhashed")
-        else:
-            columns.append(f"{platform}_sha, {named(p.id_types[identifier])} AS {platform}_type, "
-                           f"NULL::VARCHAR AS {platform}_unhashed")
-    return f"SELECT i, {', '.join(columns)} FROM ({hashed})"
-
-
-def _sent(hashed: dict[str, pa.Table], table: pa.Table) -> pa.Table:
-    """Normalised.identifiers of the columns' `_sent_sql` tables (each customer's ID and row taken once for every
-    platform)."""
-    taken = {identifier: [table.column(name).take(h.column("i")) for name in ("customer_id", "source_row")]
-             for identifier, h in hashed.items()}
+def _identifiers(sent: dict[str, _Sent], table: pa.Table) -> pa.Table:
+    """Normalised.identifiers of every column's `_Sent` (each customer's ID and row taken once for every platform)."""
     pieces = []
-    for platform in PLATFORMS:
-        for identifier, h in hashed.items():
+    for identifier, s in sent.items():
+        rows = {name: table.column(name).take(s.table.column("i")) for name in ("customer_id", "source_row")}
+        for platform in PLATFORMS:
             piece = pa.table({
-                "customer_id": taken[identifier][0],
-                "source_row": taken[identifier][1],
-                "identifier": _names("identifier", identifier, h.num_rows),
-                "platform": _names("platform", platform, h.num_rows),
-                "id_type": h.column(f"{platform}_type"),
-                "sha256": h.column(f"{platform}_sha"),
-                "unhashed": h.column(f"{platform}_unhashed"),
+                **rows,
+                "identifier": _names("identifier", identifier, s.table.num_rows),
+                "platform": _names("platform", platform, s.table.num_rows),
+                **{field: s.table.column(name) for field, name in s.columns[platform].items()},
             })
             if piece.column("sha256").null_count:
                 piece = piece.filter(pc.is_valid(piece.column("sha256")))
@@ -431,11 +446,12 @@ def _sent(hashed: dict[str, pa.Table], table: pa.Table) -> pa.Table:
     return pa.concat_tables(pieces)
 
 
-def _cut_away(emails: pa.Table) -> pa.Table:
-    """i, column, platform, reason of the emails a platform's cut leaves nothing of (a null `{platform}_sha`)."""
+def _cut_away(emails: _Sent) -> pa.Table:
+    """i, column, platform, reason of the emails a platform's cut leaves nothing of (a null SHA-256)."""
     pieces = []
     for platform in PLATFORMS:
-        i = emails.column("i").filter(pc.is_null(emails.column(f"{platform}_sha")))
+        sha = emails.table.column(emails.columns[platform]["sha256"])
+        i = emails.table.column("i").filter(pc.is_null(sha))
         pieces.append(pa.table({"i": i, "column": pa.array(["email"] * len(i), pa.string()),
                                 "platform": pa.array([platform] * len(i), pa.string()),
                                 "reason": pa.array([reasons.EMAIL_EMPTY_AFTER_CUT] * len(i), pa.string())}))
@@ -474,9 +490,9 @@ def normalise_customers(table: pa.Table, rules: RuleSet, *, prehashed: frozenset
         for column in PREHASHABLE:
             _check_prehashed(con, column, column in prehashed)
         with ThreadPoolExecutor(len(_COLUMN_KINDS)) as pool:
-            hashed = dict(zip(_COLUMN_KINDS, pool.map(lambda column: _hashed(con, batch, column, rules, prehashed),
-                                                      _COLUMN_KINDS)))
-        con.register("cut_away", _cut_away(hashed["email"]))
+            sent = dict(zip(_COLUMN_KINDS, pool.map(lambda column: _sent_of(con, batch, column, rules, prehashed),
+                                                    _COLUMN_KINDS)))
+        con.register("cut_away", _cut_away(sent["email"]))
         rejections = con.sql(f"""
             SELECT b.source_row, r."column", r.platform, r.reason
             FROM ({" UNION ALL ".join(_rejection_selects())}) r JOIN batch b USING (i)
@@ -484,7 +500,7 @@ def normalise_customers(table: pa.Table, rules: RuleSet, *, prehashed: frozenset
         keys = pa.table({"customer_id": table.column("customer_id"),
                          **{column: _aligned(con, f"{column}_canonical", table.num_rows)
                             for column in ("email", "phone")}})
-    return Normalised(_sent(hashed, table), rejections, keys)
+    return Normalised(_identifiers(sent, table), rejections, keys)
 
 
 def platform_column(kind: Kind, platform: str, raw: pa.Array | pa.ChunkedArray, rules: RuleSet = RuleSet(),
