@@ -24,3 +24,9 @@ def test_the_throughput_stage_counts_every_batch_once_however_many_are_in_flight
         counts = bench.stage_normalise(path)
         assert (counts["customers"], counts["identifiers"], counts["rejections"]) == (
             2_500, expected.identifiers.num_rows, expected.rejections.num_rows)
+
+
+def test_the_fastest_run_is_reported_with_every_run_and_the_highest_peak() -> None:
+    runs = [{"seconds": 3.4, "peak_rss_mb": 900.0, "customers": 10}, {"seconds": 3.1, "peak_rss_mb": 950.0,
+                                                                       "customers": 10}]
+    assert bench._fastest(runs) == {"seconds": 3.1, "peak_rss_mb": 950.0, "customers": 10, "runs": [3.4, 3.1]}
