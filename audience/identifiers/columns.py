@@ -314,18 +314,34 @@ def _check_prehashed(con: duckdb.DuckDBPyConnection, column: str, declared: bool
                      "otherwise supply raw values")
 
 
+_SENT = ("id_type", "sha256", "unhashed")
+"""What a platform receives of each value."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Digests:
-    """A query of an identifier column's digests (`i` first), and the column that holds each platform's."""
+    """A query of an identifier column's digests (`i` first), and per platform the SQL over its columns of each of
+    `_SENT`."""
 
     sql: str
-    columns: dict[str, str]
+    sent: dict[str, tuple[str, str, str]]
 
 
-def _given_digests(column: str) -> _Digests:
+def _id_type_sql(name: str) -> str:
+    """SQL for an id_type name as its ENUM."""
+    return f"{literal(name)}::{NAME_TYPES['id_type']}"
+
+
+def _hashed_only(identifier: str, rules: RuleSet, sha: Callable[[str], str]) -> dict[str, tuple[str, str, str]]:
+    """`_Digests.sent` of an identifier every platform receives hashed only: its digest in the column
+    `sha(platform)`."""
+    return {p: (_id_type_sql(rules.platform(p).id_types[identifier]), sha(p), "NULL::VARCHAR") for p in PLATFORMS}
+
+
+def _given_digests(column: str, rules: RuleSet) -> _Digests:
     """The 32 bytes of every value of a pre-hashed `column` (its 64 hex digits), for every platform."""
     return _Digests(f"SELECT i, unhex({trimmed(column)}) AS given FROM batch WHERE {column} IS NOT NULL",
-                    dict.fromkeys(PLATFORMS, "given"))
+                    _hashed_only(column, rules, lambda _: "given"))
 
 
 def _email_digests(rules: RuleSet) -> _Digests:
@@ -346,7 +362,7 @@ def _email_digests(rules: RuleSet) -> _Digests:
                           FROM (SELECT *, {_cut_email_sql('email_cut', 'email_domain')} AS cut
                                 FROM (SELECT i, value, {_email_parts_sql('value')}
                                       FROM email_canonical WHERE value IS NOT NULL)))))""",
-                    {p: f"{p}_sha" for p in PLATFORMS})
+                    _hashed_only("email", rules, lambda p: f"{p}_sha"))
 
 
 def _phone_digests(rules: RuleSet) -> _Digests:
@@ -354,16 +370,24 @@ def _phone_digests(rules: RuleSet) -> _Digests:
     form = {p: "plus" if rules.platform(p).phone_plus else "digits" for p in PLATFORMS}
     digests = {"plus": _DIGEST.format("value"), "digits": _DIGEST.format("substr(value, 2)")}
     computed = ", ".join(f"{digests[f]} AS {f}" for f in sorted(set(form.values())))
-    return _Digests(f"SELECT i, {computed} FROM phone_canonical WHERE value IS NOT NULL", form)
+    return _Digests(f"SELECT i, {computed} FROM phone_canonical WHERE value IS NOT NULL",
+                    _hashed_only("phone", rules, lambda p: form[p]))
 
 
-def _device_digests(_: RuleSet) -> _Digests:
-    """Every advertising ID's value, sha and os (`ios`, `android` or `unknown`)."""
+def _device_digests(rules: RuleSet) -> _Digests:
+    """Every advertising ID's value, sha and os (`ios`, `android` or `unknown`): its id_type follows the os, and
+    some platforms take the value unhashed."""
+    def sent(platform: str) -> tuple[str, str, str]:
+        p = rules.platform(platform)
+        os_types = " ".join(f"WHEN {literal(os)} THEN {_id_type_sql(p.id_types[os])}" for os in ("ios", "android"))
+        return (f"CASE os {os_types} ELSE {_id_type_sql(p.id_types['unknown'])} END", "sha",
+                "NULL::VARCHAR" if p.maid_hashed else "value")
+
     return _Digests(f"""
         SELECT i, value, {_DIGEST.format('value')} AS sha,
                CASE lower({trimmed('device_os')}) WHEN 'ios' THEN 'ios' WHEN 'android' THEN 'android'
                     ELSE 'unknown' END AS os
-        FROM device_id_canonical WHERE value IS NOT NULL""", dict.fromkeys(PLATFORMS, "sha"))
+        FROM device_id_canonical WHERE value IS NOT NULL""", {p: sent(p) for p in PLATFORMS})
 
 
 _DIGESTS: dict[str, Callable[[RuleSet], _Digests]] = {
@@ -372,8 +396,6 @@ _DIGESTS: dict[str, Callable[[RuleSet], _Digests]] = {
 _COLUMN_KINDS: dict[str, tuple[Kind, tuple[str, ...]]] = {
     "email": ("email", ()), "phone": ("phone", ()), "device_id": ("maid", ("device_os",))}
 """Each identifier column's kind, and the other columns its digests' query reads."""
-_SENT = ("id_type", "sha256", "unhashed")
-"""What a platform receives of each value."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -385,22 +407,12 @@ class _Sent:
     columns: dict[str, dict[str, str]]
 
 
-def _sent_sql(identifier: str, digests: _Digests, rules: RuleSet) -> tuple[str, dict[str, dict[str, str]]]:
-    """The query of an identifier column's `_Sent` table, and its columns per platform."""
-    def named(name: str) -> str:
-        return f"{literal(name)}::{NAME_TYPES['id_type']}"
-
+def _sent_sql(digests: _Digests) -> tuple[str, dict[str, dict[str, str]]]:
+    """The query of an identifier column's `_Sent` table (each distinct expression once), and its columns per
+    platform."""
     aliases: dict[str, str] = {}
-    columns = {}
-    for platform in PLATFORMS:
-        p = rules.platform(platform)
-        if identifier == "device_id":
-            os_types = " ".join(f"WHEN {literal(os)} THEN {named(p.id_types[os])}" for os in ("ios", "android"))
-            sent = (f"CASE os {os_types} ELSE {named(p.id_types['unknown'])} END", digests.columns[platform],
-                    "NULL::VARCHAR" if p.maid_hashed else "value")
-        else:
-            sent = (named(p.id_types[identifier]), digests.columns[platform], "NULL::VARCHAR")
-        columns[platform] = {field: aliases.setdefault(sql, f"c{len(aliases)}") for field, sql in zip(_SENT, sent)}
+    columns = {platform: {field: aliases.setdefault(sql, f"c{len(aliases)}") for field, sql in zip(_SENT, sent)}
+               for platform, sent in digests.sent.items()}
     select = ", ".join(f"{sql} AS {alias}" for sql, alias in aliases.items())
     return f"SELECT i, {select} FROM ({digests.sql})", columns
 
@@ -414,11 +426,11 @@ def _sent_of(con: duckdb.DuckDBPyConnection, batch: pa.Table, column: str, rules
         cursor.register("batch", batch)
         if column in prehashed:
             cursor.execute(f"CREATE TABLE {column}_canonical (i BIGINT, value VARCHAR, reason VARCHAR)")
-            digests = _given_digests(column)
+            digests = _given_digests(column, rules)
         else:
             _canonical_table(cursor, "batch", column, kind, rules.default_region, carried)
             digests = _DIGESTS[column](rules)
-        sql, columns = _sent_sql(column, digests, rules)
+        sql, columns = _sent_sql(digests)
         return _Sent(cursor.sql(sql).to_arrow_table(), columns)
 
 
