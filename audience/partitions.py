@@ -19,8 +19,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from audience import ingest, storage
-from audience.identifiers.columns import normalise_customers
+from audience import ingest, storage, store
+from audience.identifiers.columns import Normalised, normalise_customers
 from audience.identifiers.rules import RuleSet
 from audience.store import IDENTIFIER_COLUMNS, REJECTION_COLUMNS
 from consent.keys import customer_key_hmacs
@@ -81,6 +81,8 @@ class PartitionOutput:
     customers: str
     """Attributes of the rows kept (source_row, customer_id and every non-identifier column)."""
     identifiers: str
+    identifier_bits: str
+    """What the exclusion waterfall needs of the identifiers, per customer (`store.identifier_bits`)."""
     rejections: str
     keys: str
     rows_accepted: int
@@ -185,7 +187,8 @@ def process_partition(partition: Partition, rules: RuleSet, key: WorkspaceKey, *
     out = partition.out_dir
     storage.make_dirs(out)
     repeated = _repeated_rows(partition.path)
-    paths = {name: storage.join(out, f"{name}.parquet") for name in ("customers", "identifiers", "rejections", "keys")}
+    paths = {name: storage.join(out, f"{name}.parquet")
+             for name in ("customers", "identifiers", "identifier_bits", "rejections", "keys")}
     accepted = identifiers = fields = 0
     with connect() as con, _writers(paths) as write:
         where, fs = storage.arrow(partition.path)
@@ -198,14 +201,30 @@ def process_partition(partition: Partition, rules: RuleSet, key: WorkspaceKey, *
                                              rules, prehashed=prehashed)
             write("customers", ingest.attributes(batch))
             write("identifiers", normalised.identifiers.select(list(IDENTIFIER_COLUMNS)))
+            write("identifier_bits", _identifier_bits(con, batch, normalised))
             write("rejections", normalised.rejections.select(list(REJECTION_COLUMNS)))
             write("keys", customer_key_hmacs(con, normalised.keys, key.value).to_arrow_table()
                   .select(list(KEY_COLUMNS)))
             accepted += batch.num_rows
             identifiers += normalised.identifiers.num_rows
             fields += normalised.rejections.num_rows
-    return PartitionOutput(partition.index, paths["customers"], paths["identifiers"], paths["rejections"],
-                           paths["keys"], accepted, len(repeated), identifiers, fields)
+    return PartitionOutput(partition.index, paths["customers"], paths["identifiers"], paths["identifier_bits"],
+                           paths["rejections"], paths["keys"], accepted, len(repeated), identifiers, fields)
+
+
+def _identifier_bits(con: duckdb.DuckDBPyConnection, batch: pa.Table, normalised: Normalised) -> pa.Table:
+    """`store.identifier_bits` of one normalised batch."""
+    con.register("staging_customer", batch.select(["customer_id", "source_row"]))
+    con.register("staging_identifier", normalised.identifiers)
+    con.register("partition_rejection", normalised.rejections)
+    con.execute("CREATE OR REPLACE TEMP VIEW staging_rejection AS SELECT 'customers' AS input, * "
+                "FROM partition_rejection")
+    try:
+        return store.identifier_bits(con).to_arrow_table()
+    finally:
+        con.execute("DROP VIEW staging_rejection")
+        for name in ("staging_customer", "staging_identifier", "partition_rejection"):
+            con.unregister(name)
 
 
 def connect() -> duckdb.DuckDBPyConnection:
@@ -268,6 +287,8 @@ _EMPTY = {
         **{c: pa.array([], pa.string()) for c in ("identifier", "platform", "id_type")},
         "sha256": pa.array([], pa.binary()), "unhashed": pa.array([], pa.string()),
     }),
+    "identifier_bits": lambda: pa.table({"customer_id": pa.array([], pa.string()), "present": pa.array([], pa.int32()),
+                                         "valid": pa.array([], pa.int64())}),
     "rejections": _empty_rejections,
     "keys": lambda: pa.table({c: pa.array([], pa.string()) for c in KEY_COLUMNS}),
 }

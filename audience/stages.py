@@ -10,7 +10,9 @@ import secrets
 import shutil
 import subprocess
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +31,8 @@ from audience.platforms.base import Target
 
 Progress = Callable[[str], None]
 RUN_ID_TIME = "%Y%m%dT%H%M%SZ"
+EXPORT_WRITERS = 2
+"""File sets written at once: a writer is mostly whole-array work that runs beside the next set's query."""
 
 
 def _quiet(_: str) -> None:
@@ -106,7 +110,7 @@ def stage_customers(
     """
     began = time.perf_counter()
     size, digest = path.stat().st_size, file_sha256(path)
-    read = 0
+    read = identifiers = 0
     for batch in ingest.customer_batches(path, batch_rows=batch_rows):
         read += batch.customers.num_rows + batch.rejections.num_rows
         store.stage_rejections(con, "customers", batch.rejections)
@@ -115,11 +119,12 @@ def stage_customers(
                                          rules, prehashed=prehashed)
         store.stage_identifiers(con, normalised.identifiers, normalised.rejections)
         store.stage_keys(con, key_hmacs(con, normalised.keys))
+        identifiers += normalised.identifiers.num_rows
         progress(f"customers: {read:,} rows read and normalised ({time.perf_counter() - began:.1f} s)")
     accepted, rejected = store.finish_customers(con, run_id)
+    store.stage_identifier_bits(con)
     store.record_input(con, run_id, store.InputRecord("customers", path, size, digest, accepted, rejected))
-    fields, identifiers = store.staged_identifier_counts(con)
-    return CustomerCounts(accepted, rejected, fields, identifiers)
+    return CustomerCounts(accepted, rejected, store.rejected_field_count(con), identifiers)
 
 
 def stage_partitioned_customers(
@@ -127,7 +132,8 @@ def stage_partitioned_customers(
     outputs: Iterable[partitions.PartitionOutput],
 ) -> CustomerCounts:
     """Stage the customers file from its partitions' outputs (`partitions.process_partition`), each as it arrives,
-    with the same staging tables, lineage and counts as `stage_customers`.
+    with the same lineage and counts as `stage_customers`, and the same staging tables except the identifiers: the
+    partitions keep those (`partition_members` reads them there) and hand over their `identifier_bits`.
 
     Raises:
         AudienceError: the outputs do not account for every row of the split (a partition is missing).
@@ -135,15 +141,16 @@ def stage_partitioned_customers(
     size, digest = path.stat().st_size, file_sha256(path)
     store.stage_partition_files(con, [], [], [split.rejections], [])
     staged = []
+    identifiers = 0
     for o in outputs:
-        store.stage_partition_files(con, [o.customers], [o.identifiers], [o.rejections], [o.keys])
+        store.stage_partition_files(con, [o.customers], [o.identifier_bits], [o.rejections], [o.keys])
         staged.append(o.index)
+        identifiers += o.identifiers_staged
     if sorted(staged) != [p.index for p in split.partitions]:
         raise AudienceError(f"{len(staged)} partition outputs for {len(split.partitions)} partitions; run again.")
     accepted, rejected = store.finish_customers(con, run_id)
     store.record_input(con, run_id, store.InputRecord("customers", path, size, digest, accepted, rejected))
-    fields, identifiers = store.staged_identifier_counts(con)
-    return CustomerCounts(accepted, rejected, fields, identifiers)
+    return CustomerCounts(accepted, rejected, store.rejected_field_count(con), identifiers)
 
 
 def check_audiences(
@@ -223,30 +230,58 @@ def export(
     con: duckdb.DuckDBPyConnection,
     run_dir: Path,
     plans: Sequence[store.Plan],
-    options: Mapping[str, Mapping[str, Any]],
+    options: Mapping[str, Any],
     *,
     progress: Progress = _quiet,
+    writers: int = EXPORT_WRITERS,
 ) -> list[ExportFile]:
     """Write every planned file set: full, add and remove for an exported audience; only remove (so that
     withdrawals still reach the platform) for one held back below the platform minimum.
 
     When everything is new (a first export), the add files are the full files: hard links to them, not rebuilt.
+    Up to `writers` file sets are written at once while the next one's members are read (at most that many sets'
+    members are held); the files are listed in plan order whatever finished first.
     """
     files: list[ExportFile] = []
-    for plan in plans:
-        writer = PLATFORMS[plan.platform]
-        ops: tuple[Op, ...] = ("full", "add", "remove") if plan.status == "exported" else ("remove",)
-        written: dict[Op, list[ExportFile]] = {}
-        for op in ops:
-            if op == "add" and plan.add_rows == plan.values:
-                written[op] = _copy(written["full"], Target.of(run_dir, plan.platform, plan.audience, op))
-                continue
-            members = store.members(con, plan.platform, plan.audience, op)
-            written[op] = writer.write(members, audience=plan.audience, op=op, run_dir=run_dir,
-                                       options=options.get(plan.platform, {}))
-        files += [f for op in ops for f in written[op]]
-        progress(f"{plan.platform}/{plan.audience}: {plan.status}, {plan.values:,} values, "
-                 f"+{plan.add_rows:,} / -{plan.remove_rows:,}")
+    with ThreadPoolExecutor(max_workers=writers) as pool:
+        pending: deque[tuple[store.Plan, Future[list[ExportFile]]]] = deque()
+        for plan in plans:
+            if len(pending) == writers:
+                files += _written(*pending.popleft(), progress)
+            members = {op: store.members(con, plan.platform, plan.audience, op) for op in _queried(plan)}
+            pending.append((plan, pool.submit(_write_plan, plan, members, run_dir, options.get(plan.platform, {}))))
+        while pending:
+            files += _written(*pending.popleft(), progress)
+    return files
+
+
+def _queried(plan: store.Plan) -> tuple[Op, ...]:
+    """The ops whose members are read from the workspace: all of an exported audience's, except an add that is
+    the whole audience (its files are the full files); only remove for one held back."""
+    if plan.status != "exported":
+        return ("remove",)
+    return ("full", "remove") if plan.add_rows == plan.values else ("full", "add", "remove")
+
+
+def _write_plan(plan: store.Plan, members: Mapping[Op, Any], run_dir: Path,
+                options: Mapping[str, Any]) -> list[ExportFile]:
+    """One plan's files, in op order (full, add, remove)."""
+    writer = PLATFORMS[plan.platform]
+    ops: tuple[Op, ...] = ("full", "add", "remove") if plan.status == "exported" else ("remove",)
+    written: dict[Op, list[ExportFile]] = {}
+    for op in ops:
+        if op in members:
+            written[op] = writer.write(members[op], audience=plan.audience, op=op, run_dir=run_dir, options=options)
+        else:
+            written[op] = _copy(written["full"], Target.of(run_dir, plan.platform, plan.audience, op))
+    return [f for op in ops for f in written[op]]
+
+
+def _written(plan: store.Plan, future: Future[list[ExportFile]], progress: Progress) -> list[ExportFile]:
+    """A plan's files once written, with its progress line."""
+    files = future.result()
+    progress(f"{plan.platform}/{plan.audience}: {plan.status}, {plan.values:,} values, "
+             f"+{plan.add_rows:,} / -{plan.remove_rows:,}")
     return files
 
 

@@ -27,6 +27,7 @@ from audience.errors import TransientError
 from audience.export import ExportFile, Op
 from audience.identifiers.columns import NAME_TYPES
 from audience.ingest import REASON_DUPLICATE_ID, narrowest_types
+from audience.platforms import PLATFORMS
 
 Input = Literal["customers", "consent", "suppressions"]
 Status = Literal["exported", "held_back"]
@@ -272,8 +273,8 @@ def reset_staging(con: duckdb.DuckDBPyConnection) -> None:
     run_script(con, "staging.sql", parts={f"{name}_type": sql for name, sql in NAME_TYPES.items()})
 
 
-EVIDENCE_ONLY = ("staging_customer", "staging_identifier", "staging_rejection", "customer_key", "staging_eligible",
-                 "staging_audience")
+EVIDENCE_ONLY = ("staging_customer", "staging_identifier", "staging_identifier_bits", "staging_rejection",
+                 "customer_key", "staging_eligible", "staging_audience")
 """The staging tables that nothing after the audit evidence reads: the export and the lineage need only the members,
 removals and plans."""
 
@@ -329,20 +330,19 @@ def stage_keys(con: duckdb.DuckDBPyConnection, keys: duckdb.DuckDBPyRelation) ->
 
 
 def stage_partition_files(
-    con: duckdb.DuckDBPyConnection, customers: Sequence[str], identifiers: Sequence[str],
-    rejections: Sequence[str], keys: Sequence[str],
+    con: duckdb.DuckDBPyConnection, customers: Sequence[str], bits: Sequence[str], rejections: Sequence[str],
+    keys: Sequence[str],
 ) -> None:
     """Add to staging the Parquet files that partitions of the customers file were turned into: attributes of the
-    rows kept, per-platform identifiers (SHA-256 as 32 bytes, `unhashed` where a platform receives the value),
-    rejected rows and fields, and suppression keys (the same contents as staging the file batch by batch); local
-    paths or fsspec URLs (`storage`)."""
+    rows kept, the rows of `identifier_bits` (the identifiers themselves stay with the partitions), rejected rows
+    and fields, and suppression keys; local paths or fsspec URLs (`storage`)."""
     if customers:
         into = ("INSERT INTO staging_customer BY NAME" if _has_staging(con, "staging_customer")
                 else "CREATE TEMP TABLE staging_customer AS")
         con.execute(f"{into} SELECT * FROM read_parquet(?, union_by_name = true)",
                     [storage.readable(con, list(customers))])
     loads = (
-        (_STAGE_IDENTIFIERS.format(source="read_parquet(?)"), identifiers),
+        ("INSERT INTO staging_identifier_bits SELECT customer_id, present, valid FROM read_parquet(?)", bits),
         ("INSERT INTO staging_rejection SELECT 'customers', source_row, \"column\", platform, reason "
          "FROM read_parquet(?)", rejections),
         ("INSERT INTO customer_key SELECT customer_id, email_hmac, phone_hmac FROM read_parquet(?)", keys),
@@ -350,6 +350,18 @@ def stage_partition_files(
     for statement, paths in loads:
         if paths:
             con.execute(statement, [storage.readable(con, list(paths))])
+
+
+def identifier_bits(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
+    """Per customer, the identifier kinds present and valid per platform, as bits (`sql/identifier_bits.sql`), from
+    the tables staging_identifier, staging_rejection and staging_customer of `con` (a run's staging, or a
+    partition's tables of the same names): customer_id, present, valid."""
+    return con.sql(_sql("identifier_bits.sql"), params={"platforms": sorted(PLATFORMS)})
+
+
+def stage_identifier_bits(con: duckdb.DuckDBPyConnection) -> None:
+    """Stage `identifier_bits` of the run's own staging tables (a run staged batch by batch)."""
+    identifier_bits(con).insert_into("staging_identifier_bits")
 
 
 def finish_customers(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[int, int]:
@@ -375,12 +387,11 @@ def finish_customers(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[int, 
     return accepted, rejected
 
 
-def staged_identifier_counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
-    """(identifier fields rejected, per-platform identifiers staged) for the customers file."""
+def rejected_field_count(con: duckdb.DuckDBPyConnection) -> int:
+    """How many identifier fields of the customers file were rejected."""
     return con.execute(
-        "SELECT (SELECT count(*) FROM staging_rejection WHERE input = 'customers' "
-        "AND \"column\" NOT IN ('*', 'customer_id')), (SELECT count(*) FROM staging_identifier)"
-    ).fetchall()[0]
+        "SELECT count(*) FROM staging_rejection WHERE input = 'customers' AND \"column\" NOT IN ('*', 'customer_id')"
+    ).fetchall()[0][0]
 
 
 def customer_columns(con: duckdb.DuckDBPyConnection) -> list[str]:

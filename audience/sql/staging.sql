@@ -13,6 +13,13 @@ CREATE OR REPLACE TEMP TABLE staging_identifier (
     sha256       BLOB NOT NULL,
     unhashed     VARCHAR
 );
+-- What the exclusion waterfall needs of the identifiers, one row per customer (sql/identifier_bits.sql): a
+-- partitioned run stages this instead of staging_identifier, which its partitions keep.
+CREATE OR REPLACE TEMP TABLE staging_identifier_bits (
+    customer_id  VARCHAR NOT NULL,
+    present      INTEGER NOT NULL,
+    valid        BIGINT NOT NULL
+);
 CREATE OR REPLACE TEMP TABLE customer_key (
     customer_id  VARCHAR NOT NULL,
     email_hmac   VARCHAR,

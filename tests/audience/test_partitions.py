@@ -3,6 +3,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
@@ -26,6 +27,7 @@ MESSY = (
 TABLES = {
     "staging_customer": "SELECT * FROM staging_customer ORDER BY source_row",
     "staging_identifier": "SELECT * FROM staging_identifier ORDER BY ALL",
+    "staging_identifier_bits": "SELECT * FROM staging_identifier_bits ORDER BY ALL",
     "staging_rejection": "SELECT * FROM staging_rejection ORDER BY ALL",
     "customer_key": "SELECT * FROM customer_key ORDER BY ALL",
     "rejected_row": "SELECT input, source_row, \"column\", platform, reason FROM rejected_row ORDER BY ALL",
@@ -71,7 +73,13 @@ def _partitioned(root: Path, customers: Path, key: bytes, count: int, directory:
     outputs = [partitions.process_partition(p, RuleSet(), partitions.WorkspaceKey(key), batch_rows=1_000)
                for p in reversed(split.partitions)]
     counts = stages.stage_partitioned_customers(con, "r1", customers, split, outputs)
-    return counts, _staged(con)
+    return counts, {**_staged(con), "staging_identifier": _kept_identifiers(outputs)}
+
+
+def _kept_identifiers(outputs: list[partitions.PartitionOutput]) -> list[tuple]:
+    """The identifiers the partitions keep (a partitioned run does not stage them), as a staging query lists them."""
+    kept = pa.concat_tables([partitions.read(o.identifiers) for o in outputs])
+    return duckdb.sql("SELECT * FROM kept ORDER BY ALL").fetchall()
 
 
 @pytest.mark.parametrize("count", [1, 5])

@@ -4,19 +4,9 @@
 -- evaluation, staging_eligible, and for suppressed customers audit_decision), members (not suppressed either: the
 -- run's staging_member) and exported (members of an exported target).
 -- A customer's kinds are bits (email 1, phone 2, device_id 4), shifted by 3 per platform in $platforms, so that one
--- row per customer holds every platform (a rejected value counts as present only); customers with the same bits are
--- counted together before the platforms and kinds are told apart.
-CREATE OR REPLACE TEMP TABLE funnel_valid AS
-SELECT customer_id, bit_or(bit) AS present, bit_or(coalesce(bit::BIGINT << shift, 0)) AS valid FROM (
-    SELECT customer_id, CASE identifier WHEN 'email' THEN 1 WHEN 'phone' THEN 2 ELSE 4 END AS bit,
-           3 * (list_position($platforms, platform) - 1) AS shift
-    FROM staging_identifier
-    UNION ALL
-    SELECT c.customer_id, CASE r."column" WHEN 'email' THEN 1 WHEN 'phone' THEN 2 ELSE 4 END, NULL
-    FROM staging_rejection r JOIN staging_customer c USING (source_row)
-    WHERE r.input = 'customers' AND r."column" IN ('email', 'phone', 'device_id')
-) GROUP BY customer_id;
-
+-- row per customer holds every platform (a rejected value counts as present only; staging_identifier_bits, from
+-- sql/identifier_bits.sql); customers with the same bits are counted together before the platforms and kinds are
+-- told apart.
 CREATE OR REPLACE TEMP TABLE funnel_grant AS
 SELECT customer_id,
        bit_or((list_contains(identifiers, 'email')::INTEGER + 2 * list_contains(identifiers, 'phone')::INTEGER
@@ -39,7 +29,7 @@ SELECT a.audience, coalesce(v.present, 0) AS present, coalesce(v.valid, 0) AS va
        coalesce(v.valid, 0) & coalesce(g.covered, 0) AS consented, coalesce(m.member, 0) AS member,
        count(*) AS customers
 FROM staging_audience a
-LEFT JOIN funnel_valid v ON v.customer_id = a.customer_id
+LEFT JOIN staging_identifier_bits v ON v.customer_id = a.customer_id
 LEFT JOIN funnel_grant g ON g.customer_id = a.customer_id
 LEFT JOIN funnel_member m ON m.audience = a.audience AND m.customer_id = a.customer_id
 GROUP BY ALL;
@@ -66,4 +56,3 @@ GROUP BY t.platform, t.audience, k.identifier;
 DROP TABLE funnel_count;
 DROP TABLE funnel_member;
 DROP TABLE funnel_grant;
-DROP TABLE funnel_valid;
