@@ -33,6 +33,9 @@ Progress = Callable[[str], None]
 RUN_ID_TIME = "%Y%m%dT%H%M%SZ"
 EXPORT_WRITERS = 2
 """File sets written at once: a writer is mostly whole-array work that runs beside the next set's query."""
+EXPORT_ROWS_AT_ONCE = 4_000_000
+"""Member rows the file sets being written may hold together: a set is written beside others only within it (a
+writer holds several times its members; two 10M-customer sets at once took 4 GB more)."""
 
 
 def _quiet(_: str) -> None:
@@ -234,25 +237,37 @@ def export(
     *,
     progress: Progress = _quiet,
     writers: int = EXPORT_WRITERS,
+    rows_at_once: int = EXPORT_ROWS_AT_ONCE,
 ) -> list[ExportFile]:
     """Write every planned file set: full, add and remove for an exported audience; only remove (so that
     withdrawals still reach the platform) for one held back below the platform minimum.
 
     When everything is new (a first export), the add files are the full files: hard links to them, not rebuilt.
-    Up to `writers` file sets are written at once while the next one's members are read (at most that many sets'
-    members are held); the files are listed in plan order whatever finished first.
+    Up to `writers` file sets holding up to `rows_at_once` member rows together (a larger one alone) are written
+    at once, the next one's members read meanwhile when it fits; the files are listed in plan order whatever
+    finished first.
     """
     files: list[ExportFile] = []
     with ThreadPoolExecutor(max_workers=writers) as pool:
-        pending: deque[tuple[store.Plan, Future[list[ExportFile]]]] = deque()
+        pending: deque[tuple[store.Plan, int, Future[list[ExportFile]]]] = deque()
         for plan in plans:
-            if len(pending) == writers:
-                files += _written(*pending.popleft(), progress)
-            members = {op: store.members(con, plan.platform, plan.audience, op) for op in _queried(plan)}
-            pending.append((plan, pool.submit(_write_plan, plan, members, run_dir, options.get(plan.platform, {}))))
+            ops = _queried(plan)
+            rows = sum(_ROWS[op](plan) for op in ops)
+            while pending and (len(pending) == writers or sum(r for _, r, _ in pending) + rows > rows_at_once):
+                files += _written(pending.popleft(), progress)
+            members = {op: store.members(con, plan.platform, plan.audience, op) for op in ops}
+            pending.append((plan, rows, pool.submit(_write_plan, plan, members, run_dir,
+                                                    options.get(plan.platform, {}))))
+            del members  # held by the writer alone, so that it is freed as soon as its files are written
         while pending:
-            files += _written(*pending.popleft(), progress)
+            files += _written(pending.popleft(), progress)
     return files
+
+
+_ROWS: dict[Op, Callable[[store.Plan], int]] = {
+    "full": lambda plan: plan.values, "add": lambda plan: plan.add_rows, "remove": lambda plan: plan.remove_rows,
+}
+"""The member rows a plan's op holds."""
 
 
 def _queried(plan: store.Plan) -> tuple[Op, ...]:
@@ -277,8 +292,9 @@ def _write_plan(plan: store.Plan, members: Mapping[Op, Any], run_dir: Path,
     return [f for op in ops for f in written[op]]
 
 
-def _written(plan: store.Plan, future: Future[list[ExportFile]], progress: Progress) -> list[ExportFile]:
+def _written(pending: tuple[store.Plan, int, Future[list[ExportFile]]], progress: Progress) -> list[ExportFile]:
     """A plan's files once written, with its progress line."""
+    plan, _, future = pending
     files = future.result()
     progress(f"{plan.platform}/{plan.audience}: {plan.status}, {plan.values:,} values, "
              f"+{plan.add_rows:,} / -{plan.remove_rows:,}")

@@ -4,6 +4,7 @@ The flow module (and with it Prefect, about a second to import) is imported only
 """
 
 import atexit
+import gc
 import os
 import sys
 from datetime import UTC, datetime
@@ -66,6 +67,7 @@ def run(
     api = prefect_api.start()
     from pipelines.flows import run_pipeline
 
+    gc.freeze()  # the modules just imported live as long as the run: the collector's full passes skip them
     with reported_errors(), prefect_api.used(api):
         result = run_pipeline(settings, as_of=moment)
     _print_result(result, settings)

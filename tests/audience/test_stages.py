@@ -1,3 +1,5 @@
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -7,6 +9,7 @@ import pytest
 
 from audience import stages, store
 from audience.audiences import audiences
+from audience.export import ExportFile
 from audience.identifiers.rules import RuleSet
 from audience.platforms import PLATFORMS
 from consent.keys import customer_key_hmacs
@@ -60,3 +63,30 @@ def test_export_lists_every_file_it_wrote_once(
     on_disk = sorted(p.relative_to(run_dir).as_posix() for p in run_dir.rglob("*") if p.is_file())
     assert sorted(f.path for f in files) == on_disk
     assert {f.op for f in files} == {"full", "add"}
+
+
+@pytest.mark.parametrize(("rows_at_once", "most_at_once"), [(10**9, 2), (1, 1)])
+def test_export_writes_two_sets_at_once_only_within_its_row_budget_and_lists_files_in_plan_order(
+    planned: tuple[duckdb.DuckDBPyConnection, list[store.Plan], Path], monkeypatch: pytest.MonkeyPatch,
+    rows_at_once: int, most_at_once: int,
+) -> None:
+    con, plans, run_dir = planned
+    write_plan, lock = stages._write_plan, threading.Lock()
+    writing, most = [0], [0]
+
+    def counted(*args: object) -> list[ExportFile]:
+        with lock:
+            writing[0] += 1
+            most[0] = max(most[0], writing[0])
+        time.sleep(0.2)
+        try:
+            return write_plan(*args)
+        finally:
+            with lock:
+                writing[0] -= 1
+
+    monkeypatch.setattr(stages, "_write_plan", counted)
+    files = stages.export(con, run_dir, plans, {}, rows_at_once=rows_at_once)
+    assert most[0] == most_at_once
+    assert list(dict.fromkeys((f.platform, f.audience) for f in files)) == [(p.platform, p.audience) for p in plans]
+    assert files == stages.export(con, run_dir.with_name("one-at-a-time"), plans, {}, writers=1)
