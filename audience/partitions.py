@@ -22,7 +22,6 @@ import pyarrow.parquet as pq
 from audience import ingest, storage, store
 from audience.identifiers.columns import Normalised, normalise_customers
 from audience.identifiers.rules import RuleSet
-from audience.store import IDENTIFIER_COLUMNS, REJECTION_COLUMNS
 from consent.keys import customer_key_hmacs
 
 DEFAULT_PARTITION_ROWS = 500_000
@@ -200,9 +199,9 @@ def process_partition(partition: Partition, rules: RuleSet, key: WorkspaceKey, *
             normalised = normalise_customers(batch.select(["customer_id", "source_row", *ingest.CORE_COLUMNS[1:]]),
                                              rules, prehashed=prehashed)
             write("customers", ingest.attributes(batch))
-            write("identifiers", normalised.identifiers.select(list(IDENTIFIER_COLUMNS)))
+            write("identifiers", normalised.identifiers.select(list(store.IDENTIFIER_COLUMNS)))
             write("identifier_bits", _identifier_bits(con, batch, normalised))
-            write("rejections", normalised.rejections.select(list(REJECTION_COLUMNS)))
+            write("rejections", normalised.rejections.select(list(store.REJECTION_COLUMNS)))
             write("keys", customer_key_hmacs(con, normalised.keys, key.value).to_arrow_table()
                   .select(list(KEY_COLUMNS)))
             accepted += batch.num_rows

@@ -33,9 +33,6 @@ Input = Literal["customers", "consent", "suppressions"]
 Status = Literal["exported", "held_back"]
 IDENTIFIER_COLUMNS = ("customer_id", "source_row", "identifier", "platform", "id_type", "sha256", "unhashed")
 REJECTION_COLUMNS = ("source_row", "column", "platform", "reason")
-_STAGE_IDENTIFIERS = "INSERT INTO staging_identifier SELECT {columns} FROM {{source}}".format(
-    columns=", ".join(IDENTIFIER_COLUMNS))
-"""Identifiers (IDENTIFIER_COLUMNS, the SHA-256 as 32 bytes) into staging."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,7 +307,7 @@ def stage_customers(con: duckdb.DuckDBPyConnection, customers: pa.Table, attribu
 def stage_identifiers(con: duckdb.DuckDBPyConnection, identifiers: pa.Table, rejections: pa.Table) -> None:
     """Stage a batch's per-platform identifiers and the fields the identifier rules rejected."""
     with _registered(con, "identifiers", identifiers.select(list(IDENTIFIER_COLUMNS))):
-        con.execute(_STAGE_IDENTIFIERS.format(source="identifiers"))
+        con.execute("INSERT INTO staging_identifier SELECT * FROM identifiers")
     stage_rejections(con, "customers", rejections)
 
 

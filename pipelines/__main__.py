@@ -1,3 +1,20 @@
-from pipelines.cli import app
+"""`audience` and `python -m pipelines`: the command line. For a command that runs a flow, Prefect's temporary API
+starts first, so that it comes up while the command line loads."""
 
-app()
+import sys
+
+from pipelines import prefect_api
+
+FLOW_COMMANDS = ("run", "demo")
+
+
+def main() -> None:
+    if sys.argv[1:2] and sys.argv[1] in FLOW_COMMANDS:
+        prefect_api.start_ahead()
+    from pipelines.cli import app
+
+    app()
+
+
+if __name__ == "__main__":
+    main()

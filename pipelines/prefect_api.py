@@ -97,9 +97,21 @@ def _stop_with_parent() -> Callable[[], object] | None:
     return lambda: prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+_ahead: list[TemporaryApi | None] = []
+"""What `start_ahead` started, until `start` takes it."""
+
+
+def start_ahead() -> None:
+    """`start` now, for the command's own `start` to take: the `audience` command calls it for a command that runs a
+    flow before it imports the command line, so that the server comes up while that loads (about 0.7 s sooner)."""
+    _ahead[:] = [start()]
+
+
 def start() -> TemporaryApi | None:
-    """Start a temporary API, unless the environment names one (PREFECT_API_URL), or Prefect, already imported by the
-    caller, has one in its settings."""
+    """Start a temporary API (or take the one `start_ahead` started), unless the environment names one
+    (PREFECT_API_URL), or Prefect, already imported by the caller, has one in its settings."""
+    if _ahead:
+        return _ahead.pop()
     if os.environ.get("PREFECT_API_URL"):
         return None
     settings = sys.modules.get("prefect.settings")

@@ -36,6 +36,17 @@ def test_a_run_without_an_api_starts_one_first_and_stops_it_at_exit(workspace: W
     assert _servers() <= before
 
 
+def test_an_api_started_ahead_is_the_one_the_command_takes_once() -> None:
+    command = ("from pipelines import prefect_api; prefect_api.start_ahead(); ahead = prefect_api.start(); "
+               "again = prefect_api.start(); ahead.ready(120); "
+               "print(again is not None and again is not ahead, ahead.process.poll() is None, flush=True); "
+               "ahead.stop(); again.stop()")
+    done = subprocess.run([sys.executable, "-c", command], env=_without_api(), capture_output=True, text=True,
+                          timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["True", "True"]
+
+
 def test_an_api_already_configured_is_left_to_prefect(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:4200/api")
     assert prefect_api.start() is None
