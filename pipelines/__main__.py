@@ -9,6 +9,7 @@ FLOW_COMMANDS = ("run", "demo")
 
 
 def main() -> None:
+    """Run the `audience` command line."""
     if sys.argv[1:2] and sys.argv[1] in FLOW_COMMANDS:
         prefect_api.start_ahead()
     from pipelines.cli import app
