@@ -271,26 +271,28 @@ _ROWS: dict[Op, Callable[[store.Plan], int]] = {
 """The member rows a plan's op holds."""
 
 
+def _ops(plan: store.Plan) -> tuple[Op, ...]:
+    """The file sets of a plan: full, add and remove for an exported audience; only remove for one held back."""
+    return ("full", "add", "remove") if plan.status == "exported" else ("remove",)
+
+
 def _queried(plan: store.Plan) -> tuple[Op, ...]:
-    """The ops whose members are read from the workspace: all of an exported audience's, except an add that is
-    the whole audience (its files are the full files); only remove for one held back."""
-    if plan.status != "exported":
-        return ("remove",)
-    return ("full", "remove") if plan.add_rows == plan.values else ("full", "add", "remove")
+    """The ops whose members are read from the workspace: all but an add that is the whole audience (its files are
+    the full files)."""
+    return tuple(op for op in _ops(plan) if not (op == "add" and plan.add_rows == plan.values))
 
 
 def _write_plan(plan: store.Plan, members: Mapping[Op, pa.Table], run_dir: Path,
                 options: Mapping[str, Any]) -> list[ExportFile]:
-    """One plan's files, in op order (full, add, remove)."""
+    """One plan's files, in op order (full, add, remove): written from `members`, or copied from the full files."""
     writer = PLATFORMS[plan.platform]
-    ops: tuple[Op, ...] = ("full", "add", "remove") if plan.status == "exported" else ("remove",)
     written: dict[Op, list[ExportFile]] = {}
-    for op in ops:
+    for op in _ops(plan):
         if op in members:
             written[op] = writer.write(members[op], audience=plan.audience, op=op, run_dir=run_dir, options=options)
         else:
             written[op] = _copy(written["full"], Target.of(run_dir, plan.platform, plan.audience, op))
-    return [f for op in ops for f in written[op]]
+    return [f for files in written.values() for f in files]
 
 
 def _written(pending: tuple[store.Plan, int, Future[list[ExportFile]]], progress: Progress) -> list[ExportFile]:
