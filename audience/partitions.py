@@ -7,11 +7,10 @@ run accounts for every input row exactly as the single-process stage does (`stag
 """
 
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import numpy as np
@@ -31,10 +30,6 @@ BUCKET_SQL = "('0x' || left(md5(customer_id), 8))::UBIGINT % $partitions"
 contract, unlike DuckDB's internal `hash()`)."""
 KEY_COLUMNS = ("customer_id", "email_hmac", "phone_hmac")
 _SAMPLE_BYTES = 1 << 20
-_PARQUET = {"compression": "none"}
-_SPLIT = {**_PARQUET, "use_dictionary": False, "write_statistics": False}
-"""How the customers file is split into partitions: its text is mostly distinct values, which dictionary encoding
-tries and gives up on, and a partition is read whole (1M customers: 1.4-1.6 s -> 1.1-1.3 s)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +122,7 @@ def split_customers(path: Path, directory: str, partitions: int, *,
                 if batch.customers.num_rows == 0:
                     continue
                 if not writers:
-                    writers = [_writer(_partial(p), batch.customers.schema, _SPLIT) for p in paths]
+                    writers = [_writer(_partial(p), batch.customers.schema) for p in paths]
                 counts += _write_grouped(writers, batch.customers, _buckets(con, batch.customers, partitions))
         finally:
             for writer in writers:
@@ -299,9 +294,15 @@ def read(path: str) -> pa.Table:
     return pq.read_table(where, filesystem=fs)
 
 
-def _writer(path: str, schema: pa.Schema, options: Mapping[str, Any] = _PARQUET) -> pq.ParquetWriter:
+def _writer(path: str, schema: pa.Schema) -> pq.ParquetWriter:
+    """A writer of an intermediate file, which is read whole, once or twice, by this run alone: uncompressed, without
+    statistics, dictionary-encoded only where its column already is (the rest is mostly distinct text, which
+    dictionary encoding tries and gives up on). Per 1M customers this halves the partitions' Parquet writing
+    (identifiers 0.72 -> 0.36 CPU-s per 500k customers), and reading is as fast."""
     where, fs = storage.arrow(path)
-    return pq.ParquetWriter(where, schema, filesystem=fs, **options)
+    dictionaries = [f.name for f in schema if pa.types.is_dictionary(f.type)]
+    return pq.ParquetWriter(where, schema, filesystem=fs, compression="none", use_dictionary=dictionaries or False,
+                            write_statistics=False)
 
 
 def write_table(path: str, table: pa.Table) -> None:

@@ -1,5 +1,8 @@
 -- The workspace's run records and lineage. Staging tables (raw identifiers) are created per run by store.py.
 -- Hashes and HMACs are stored uncompressed: they are random, so compressing them costs time and saves little.
+-- The customer and event ids of the per-value lineage (millions of rows a run, nearly all distinct) are ZSTD-
+-- compressed: a third less CPU than the default dictionary/FSST to write (1M customers: 6.0 -> 3.9 CPU-s), 6 %
+-- more bytes, read as fast. The setting applies where the tables are created; older workspaces keep theirs.
 
 CREATE TABLE IF NOT EXISTS run (
     run_id            VARCHAR PRIMARY KEY,
@@ -66,22 +69,22 @@ CREATE TABLE IF NOT EXISTS membership (
     run_id       VARCHAR NOT NULL,
     platform     VARCHAR NOT NULL,
     audience     VARCHAR NOT NULL,
-    customer_id  VARCHAR NOT NULL,
+    customer_id  VARCHAR NOT NULL USING COMPRESSION zstd,
     identifier   VARCHAR NOT NULL,
     id_type      VARCHAR NOT NULL,
     sha256       VARCHAR NOT NULL USING COMPRESSION uncompressed,
-    event_id     VARCHAR NOT NULL
+    event_id     VARCHAR NOT NULL USING COMPRESSION zstd
 );
 
 CREATE TABLE IF NOT EXISTS removal (
     run_id       VARCHAR NOT NULL,
     platform     VARCHAR NOT NULL,
     audience     VARCHAR NOT NULL,
-    customer_id  VARCHAR NOT NULL,
+    customer_id  VARCHAR NOT NULL USING COMPRESSION zstd,
     identifier   VARCHAR NOT NULL,
     id_type      VARCHAR NOT NULL,
     sha256       VARCHAR NOT NULL USING COMPRESSION uncompressed,
-    event_id     VARCHAR NOT NULL
+    event_id     VARCHAR NOT NULL USING COMPRESSION zstd
 );
 
 CREATE TABLE IF NOT EXISTS export_file (
