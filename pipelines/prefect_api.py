@@ -103,7 +103,8 @@ _ahead: list[TemporaryApi | None] = []
 
 def start_ahead() -> None:
     """`start` now, for the command's own `start` to take: the `audience` command calls it for a command that runs a
-    flow before it imports the command line, so that the server comes up while that loads (the flow begins about 0.6 s sooner)."""
+    flow before it imports the command line, so that the server comes up while that loads (the flow begins about
+    0.6 s sooner)."""
     _ahead[:] = [start()]
 
 
