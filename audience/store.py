@@ -33,6 +33,9 @@ Input = Literal["customers", "consent", "suppressions"]
 Status = Literal["exported", "held_back"]
 IDENTIFIER_COLUMNS = ("customer_id", "source_row", "identifier", "platform", "id_type", "sha256", "unhashed")
 REJECTION_COLUMNS = ("source_row", "column", "platform", "reason")
+BIT_PLATFORMS = sorted(PLATFORMS)
+"""The platforms in the order of their identifier bits (`sql/identifier_bits.sql`), which the exclusion waterfall
+(`reports/funnel.sql`) reads with the same layout."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,7 +356,7 @@ def identifier_bits(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
     """Per customer, the identifier kinds present and valid per platform, as bits (`sql/identifier_bits.sql`), from
     the tables staging_identifier, staging_rejection and staging_customer of `con` (a run's staging, or a
     partition's tables of the same names): customer_id, present, valid."""
-    return con.sql(_sql("identifier_bits.sql"), params={"platforms": sorted(PLATFORMS)})
+    return con.sql(_sql("identifier_bits.sql"), params={"platforms": BIT_PLATFORMS})
 
 
 def stage_identifier_bits(con: duckdb.DuckDBPyConnection) -> None:
