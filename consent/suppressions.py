@@ -36,7 +36,8 @@ def prepare(con: duckdb.DuckDBPyConnection, source: Source, batch_id: int, impor
                 {"kinds": list(SUPPRESSION_KINDS), "kind_problem": KIND_PROBLEM})
     for table in ("consent_source", "consent_email_keys", "consent_phone_keys"):
         con.execute(f"DROP TABLE {table}")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE consent_verdict AS {sql('classify_suppressions')}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE consent_verdict AS {sql('classify_suppressions')}",
+                {"imported_at": imported_at})
     con.execute(f"CREATE OR REPLACE TEMP TABLE consent_new AS {sql('new_suppressions')}",
                 {"batch_id": batch_id, "imported_at": imported_at})
     con.execute(

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from audience.errors import InputError
 from consent import chain, importer
 from consent.importer import import_file
+from consent.evaluate import evaluate
 from consent.integrity import verify
 from consent.keys import identifier_hmac
 from consent.records import Rejection
@@ -327,6 +328,46 @@ def test_suppressions_keep_only_keyed_hashes_and_drop_an_unusable_field_when_ano
         con.execute("SELECT * FROM import_rejection").fetchall())
     assert "kowalski" not in dump.lower() and "601234567" not in dump and "not-an-email" not in dump
     assert import_file(con, path, now=NOW).duplicates == 3
+
+
+SUPPRESSION_TIMES = ("customer_id", "kind", "effective_at", "recorded_at")
+
+
+def _granted_c1(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    grant = ("G1", "C1", "*", "grant", "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z", "email")
+    import_file(con, write_csv(tmp_path / "grant.csv", HEADER, [grant]), now=NOW)
+
+
+def _excluded(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether C1, the ledger's only customer, is exported nowhere as of NOW."""
+    return not evaluate(con, NOW, customer_keys=None).fetchall()
+
+
+def test_a_suppression_recorded_earlier_than_the_copy_already_kept_is_new(tmp_path: Path) -> None:
+    con = fresh()
+    _granted_c1(con, tmp_path)
+    late = ("C1", "objection", "2026-02-01T00:00:00Z", "2026-03-05T00:00:00Z")
+    early = ("C1", "objection", "2026-02-01T00:00:00Z", "2026-02-10T00:00:00Z")
+    first = import_file(con, write_csv(tmp_path / "late.csv", SUPPRESSION_TIMES, [late]), now=NOW)
+    assert not _excluded(con)
+    second = import_file(con, write_csv(tmp_path / "early.csv", SUPPRESSION_TIMES, [early]), now=NOW)
+    again = import_file(con, write_csv(tmp_path / "again.csv", SUPPRESSION_TIMES, [late, early]), now=NOW)
+    undated = import_file(con, write_csv(tmp_path / "undated.csv", SUPPRESSION_TIMES, [(*early[:3], None)]), now=NOW)
+    assert [(r.accepted, r.duplicates) for r in (first, second, again, undated)] == [(1, 0), (1, 0), (0, 2), (0, 1)]
+    assert _excluded(con)
+
+
+def test_of_two_copies_in_one_file_the_one_recorded_first_is_kept(tmp_path: Path) -> None:
+    con = fresh()
+    _granted_c1(con, tmp_path)
+    rows = [("C1", "erasure", "2026-02-01T00:00:00Z", "2026-03-05T00:00:00Z"),
+            ("C1", "erasure", "2026-02-01T00:00:00Z", "2026-02-10T00:00:00Z"),
+            ("C1", "erasure", "2026-02-01T00:00:00Z", "2026-02-10T00:00:00Z")]
+    report = import_file(con, write_csv(tmp_path / "s.csv", SUPPRESSION_TIMES, rows), now=NOW)
+    assert (report.accepted, report.duplicates) == (1, 2)
+    assert con.execute("SELECT source_row, recorded_at FROM suppression").fetchall() == [
+        (2, datetime(2026, 2, 10, tzinfo=UTC))]
+    assert _excluded(con)
 
 
 messy_cells = st.one_of(st.none(), st.sampled_from(["", " ", "meta", "*", "grant", "withdraw", "E1", "C1",
