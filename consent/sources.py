@@ -30,7 +30,9 @@ _READERS: dict[Format, str] = {
 }
 _SERIAL_CSV = f"read_csv($path, {_CSV}, parallel = false)"
 """DuckDB's parallel CSV reader cannot pad short rows of a file whose quoted values hold line breaks."""
-_UTC_TEXT = "'%Y-%m-%dT%H:%M:%S.%fZ'"
+_UTC_TEXT = "'%Y-%m-%dT%H:%M:%S.%n'"
+"""To nanoseconds, so that a time finer than the ledger's microseconds is refused rather than cut (the zone, `Z`, is
+appended: DuckDB 2.0 writes garbage for a literal after `%n`)."""
 _ZONED_TIMESTAMPS = frozenset({"TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ_NS"})
 """DuckDB's types of Parquet timestamps with a zone (nanosecond ones, as pandas writes them, have their own)."""
 _LINE = re.compile(r"\bLine:? (\d+)", re.IGNORECASE)
@@ -160,7 +162,7 @@ def _text(source: Source, position: int, i: int, params: dict[str, object]) -> s
     column = f"#{position + 1}"
     kind = source.types[position]
     if kind in _ZONED_TIMESTAMPS:
-        return f"strftime(timezone('UTC', CAST({column} AS TIMESTAMPTZ)), {_UTC_TEXT})"
+        return f"strftime(timezone('UTC', {column}), {_UTC_TEXT}) || 'Z'"
     if kind.startswith("TIMESTAMP"):
         return f"strftime(CAST({column} AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%f')"
     if kind.endswith("[]"):

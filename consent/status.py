@@ -1,5 +1,6 @@
 """One customer's consent story for `audience consent status`: their ledger rows and the decision per platform."""
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -11,6 +12,7 @@ from consent.evaluate import DEFAULT_CUSTOMER_KEYS, DEFAULT_MAX_CONSENT_AGE_DAYS
 from consent.records import Decision, HistoryEntry
 
 ANY_TIME = "true"
+_FINER_THAN_MICROSECONDS = re.compile(r":\d\d[.,]\d{6}0*[1-9]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +31,10 @@ def parse_instant(text: str) -> datetime:
     """An ISO 8601 timestamp with a UTC offset.
 
     Raises:
-        InputError: it does not parse, or has no offset.
+        InputError: it does not parse, has no offset, or is finer than a microsecond (Python would cut it).
     """
+    if _FINER_THAN_MICROSECONDS.search(text):
+        raise InputError(f"{text!r} is finer than a microsecond; give at most 6 decimal places.")
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:

@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from audience import store
+from audience.errors import InputError
 from audience.export import write_atomic
 from audience.reports.build import build_report
 from audience.reports.render import render
 from audience.stages import held_back_message
+from consent.status import parse_instant
 from pipelines import prefect_api
 from pipelines.commands.options import ConfigOption, DbOption, OutOption, fail, reported_errors, settings_from
 from pipelines.config import CONFIG_FILE, Engine, Inputs, Settings, documented_toml, load_settings
@@ -198,15 +200,9 @@ def _timestamp(text: str | None) -> datetime | None:
     if text is None:
         return None
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        fail(f"--as-of {text!r} is not an ISO 8601 timestamp; write it like 2026-11-01T03:00:00+01:00.")
-    if moment.tzinfo is None:
-        fail(f"--as-of {text!r} has no UTC offset; add one, like 2026-11-01T03:00:00+01:00.")
-    try:
-        return moment.astimezone(UTC)
-    except OverflowError:
-        fail(f"--as-of {text!r} is out of range in UTC; give a time between years 0001 and 9999.")
+        return parse_instant(text).astimezone(UTC)
+    except InputError as e:
+        fail(f"--as-of: {e}")
 
 
 def _relative(path: Path, base: Path) -> Path:

@@ -94,4 +94,7 @@ def test_status_needs_a_ledger_and_times_need_an_offset() -> None:
         parse_instant("2026-03-01T00:00:00")
     with pytest.raises(InputError, match="not an ISO 8601"):
         parse_instant("yesterday")
+    with pytest.raises(InputError, match="finer than a microsecond"):
+        parse_instant("2026-03-01T00:59:59.9999999+01:00")
+    assert parse_instant("2026-03-01T00:00:00.000000000Z") == T
     assert parse_instant("2026-03-01T01:00:00+01:00") == T

@@ -188,6 +188,36 @@ def test_parquet_timestamps_of_every_unit_are_read_with_their_zone(unit: str, tm
         ("C1", moment, NOW)]
 
 
+FINER = "finer than a microsecond, which the ledger cannot keep; give at most 6 decimal places"
+
+
+def test_a_time_finer_than_a_microsecond_is_rejected_not_cut(tmp_path: Path) -> None:
+    rows = [("E1", "C1", "*", "grant", "2026-03-01T00:00:00.0000005Z", None, None),
+            ("E2", "C2", "*", "withdraw", "2026-02-01T00:00:00Z", "2026-02-28T23:59:59.999999999+00:00", None),
+            ("E3", "C3", "*", "grant", "2026-02-01T10:00:00.123456000+01:00", "2026-02-01T09:00:01.5Z", None),
+            ("E4", "C4", "*", "grant", "2026-02-01T00:00:00.1234560000001Z", None, None)]
+    con = fresh()
+    report = import_file(con, write_csv(tmp_path / "events.csv", HEADER, rows), now=NOW)
+    assert report.rejections == (Rejection(1, "effective_at", FINER), Rejection(2, "recorded_at", FINER),
+                                 Rejection(4, "effective_at", FINER))
+    assert con.execute("SELECT event_id, effective_at FROM consent_event").fetchall() == [
+        ("E3", datetime(2026, 2, 1, 9, 0, 0, 123456, tzinfo=UTC))]
+
+
+def test_parquet_nanoseconds_are_kept_when_whole_microseconds_and_rejected_otherwise(tmp_path: Path) -> None:
+    path = tmp_path / "s.parquet"
+    exact = 1_767_268_800_123_456_000
+    pq.write_table(pa.table({
+        "customer_id": ["C1", "C2"], "kind": ["objection", "objection"],
+        "effective_at": pa.array([exact, exact + 1], pa.timestamp("ns", tz="Europe/Warsaw")),
+    }), path)
+    con = fresh()
+    report = import_file(con, path, now=NOW)
+    assert report.rejections == (Rejection(2, "effective_at", FINER),)
+    assert con.execute("SELECT customer_id, effective_at FROM suppression").fetchall() == [
+        ("C1", datetime(2026, 1, 1, 12, 0, 0, 123456, tzinfo=UTC))]
+
+
 def test_importing_again_is_a_no_op_and_a_changed_event_is_rejected(tmp_path: Path) -> None:
     con = fresh()
     path = WRITERS["csv"](tmp_path)

@@ -166,6 +166,12 @@ def test_an_as_of_time_out_of_range_in_utc_is_refused_with_a_message(tmp_path: P
     assert status.exit_code == 1 and "out of range in UTC" in status.output, status.output
 
 
+def test_an_as_of_time_finer_than_a_microsecond_is_refused_not_cut(tmp_path: Path) -> None:
+    code, output = run(tmp_path / "ws", "--as-of", "2026-03-01T00:00:00.0000001Z")
+    assert code == 1 and "finer than a microsecond" in output, output
+    assert not (tmp_path / "ws" / "out").exists()
+
+
 def test_a_consent_lifetime_reaching_back_before_year_1_is_refused_before_the_run(tmp_path: Path) -> None:
     customers = tmp_path / "customers.csv"
     customers.write_text("customer_id,email\nq1,q1@example.com\n", encoding="utf-8")
