@@ -1,16 +1,22 @@
 """The workspace configuration (`audience.toml`): one validated, frozen model resolved at the edge."""
 
 import json
+import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from audience import storage
 from audience.audiences import audiences as checked_audiences
 from audience.errors import InputError
+from audience.platforms.google import ACCOUNT_TYPES, LISTS, SHARED_LISTS_AUDIENCE
+from audience.platforms.google import MAX_BATCH as GOOGLE_MAX_BATCH
+from audience.platforms.meta import MAX_BATCH as META_MAX_BATCH
+from audience.platforms.tiktok import LINE_BYTES, MAX_FILE_BYTES
 
 CONFIG_FILE = "audience.toml"
 
@@ -23,6 +29,30 @@ IdentifierColumn = Literal["email", "phone", "device_id"]
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+
+def _between(low: int, high: int) -> AfterValidator:
+    """Refuses a whole number outside [low, high], naming both bounds (a platform writer's own range)."""
+
+    def check(value: int) -> int:
+        if not low <= value <= high:
+            raise ValueError(f"use a whole number from {low} to {high}; got {value}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _digits_only(value: str) -> str:
+    if not re.fullmatch(r"[0-9]+", value):
+        raise ValueError(f"{value!r} is not a Google id; write its digits only, without dashes or spaces "
+                         "(e.g. 1234567890)")
+    return value
+
+
+GoogleId = Annotated[str, AfterValidator(_digits_only)]
+"""A Google Ads customer ID or Customer Match user list ID: digits only (a number in the TOML file is taken too)."""
+LIST_OPTIONS = tuple(kind.list_option for kind in LISTS)
+"""The Customer Match list ids every audience has, one per kind of list."""
 
 
 class Inputs(_Model):
@@ -38,29 +68,97 @@ class Inputs(_Model):
     """Customers read, normalised and staged per batch; bounds the memory a run needs."""
 
 
+class GoogleLists(_Model):
+    model_config = ConfigDict(coerce_numbers_to_str=True)
+
+    contact_list_id: GoogleId | None = None
+    """This audience's Customer Match list for emails and phones (a placeholder is written when unset)."""
+    mobile_list_id: GoogleId | None = None
+    """This audience's Customer Match list for mobile advertising IDs (a placeholder is written when unset)."""
+
+
 class GoogleOptions(_Model):
-    operating_account_id: str | None = None
-    """Google Ads customer id the Data Manager requests target (a placeholder is written when unset)."""
+    model_config = ConfigDict(coerce_numbers_to_str=True)
+
+    operating_account_id: GoogleId | None = None
+    """Google Ads customer ID the Data Manager requests target, digits only (a placeholder is written when unset)."""
     operating_account_type: str | None = None
-    """Account type of the operating account (default GOOGLE_ADS)."""
-    contact_list_id: str | None = None
-    """Customer Match list for emails and phones (a placeholder is written when unset)."""
-    mobile_list_id: str | None = None
-    """Customer Match list for mobile advertising IDs (a placeholder is written when unset)."""
-    batch_size: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    """Account type of the operating account: GOOGLE_ADS (the default), DISPLAY_VIDEO_PARTNER,
+DISPLAY_VIDEO_ADVERTISER or DATA_PARTNER."""
+    contact_list_id: GoogleId | None = None
+    """Customer Match list of the audience `all` for emails and phones (a placeholder is written when unset)."""
+    mobile_list_id: GoogleId | None = None
+    """Customer Match list of the audience `all` for mobile advertising IDs (a placeholder is written when unset)."""
+    batch_size: Annotated[int, Field(strict=True), _between(1, GOOGLE_MAX_BATCH)] | None = None
     """Audience members per Data Manager request (default and maximum 10,000)."""
+    audiences: dict[str, GoogleLists] = {}
+    """Every other audience's own Customer Match lists, one table per audience (a table for `all` overrides the ids
+above). No two audiences share a list, and an audience's contact and mobile lists differ."""
+
+    @field_validator("operating_account_type")
+    @classmethod
+    def _known_account_type(cls, value: str | None) -> str | None:
+        if value is not None and value not in ACCOUNT_TYPES:
+            raise ValueError(f"use one of {', '.join(ACCOUNT_TYPES)}; got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _one_list_per_audience_and_kind(self) -> "GoogleOptions":
+        """Refuses a list id that two (audience, kind) pairs would use."""
+        first: dict[str, tuple[str, ...]] = {}
+        problems = []
+        for key, list_id in self._lists_in_use():
+            other = first.setdefault(list_id, key)
+            if other != key:
+                problems.append(_problem(key, _shared_list_fix(list_id, key, other)))
+        if problems:
+            raise ValidationError.from_exception_data(type(self).__name__, problems)
+        return self
+
+    def _lists_in_use(self) -> Iterator[tuple[tuple[str, ...], str]]:
+        """The key and id of every configured list that an audience uses: `all`'s own table before the top-level
+        ids, then the other audiences by name."""
+        shared = self.audiences.get(SHARED_LISTS_AUDIENCE, GoogleLists())
+        for option in LIST_OPTIONS:
+            if (own := getattr(shared, option)) is not None:
+                yield ("audiences", SHARED_LISTS_AUDIENCE, option), own
+            elif (top := getattr(self, option)) is not None:
+                yield (option,), top
+        for name in sorted(self.audiences.keys() - {SHARED_LISTS_AUDIENCE}):
+            for option in LIST_OPTIONS:
+                if (own := getattr(self.audiences[name], option)) is not None:
+                    yield ("audiences", name, option), own
+
+
+def _shared_list_fix(list_id: str, key: tuple[str, ...], other: tuple[str, ...]) -> str:
+    """Why a list id may not be used at `key` as well as at `other`, and what to do."""
+    audience, other_audience = (k[1] if len(k) > 1 else SHARED_LISTS_AUDIENCE for k in (key, other))
+    if audience == other_audience:
+        why = ("an audience's contact information and mobile IDs need separate Customer Match lists (mixed data "
+               "types are not allowed on one list)")
+    else:
+        why = (f"audiences {other_audience} and {audience} need lists of their own (or one's removals take people "
+               "out of the other)")
+    return (f"list {list_id} is also google.{'.'.join(other)}; {why}: create another list in Google Ads and set "
+            "its id here")
+
+
+def _problem(key: tuple[str, ...], message: str) -> InitErrorDetails:
+    """A validation error at `key` (relative to the model that reports it) reading `message`."""
+    return InitErrorDetails(type=PydanticCustomError("config", "{message}", {"message": message}), loc=key, input=None)
 
 
 class MetaOptions(_Model):
-    batch_size: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    batch_size: Annotated[int, Field(strict=True), _between(1, META_MAX_BATCH)] | None = None
     """Rows per Marketing API /users payload (default and maximum 10,000)."""
 
 
 class TikTokOptions(_Model):
     phone_plus: bool = False
     """Hash TikTok phone numbers with the leading `+` (E.164); the contract's default is digits only."""
-    max_file_bytes: Annotated[int, Field(ge=100)] | None = None
-    """Split TikTok files below this size (default just under TikTok's 250 MB limit)."""
+    max_file_bytes: Annotated[int, Field(strict=True), _between(LINE_BYTES, MAX_FILE_BYTES)] | None = None
+    """Split TikTok files below this size: from 65 (one line) to 249,000,000 bytes (the default, just under TikTok's
+250 MB limit)."""
 
 
 class Settings(_Model):
@@ -79,7 +177,7 @@ class Settings(_Model):
     min_audience: dict[Platform, Annotated[int, Field(ge=0)]] = {"google": 100, "meta": 100, "tiktok": 1000}
     """Audiences smaller than this are held back on that platform."""
     google: GoogleOptions = GoogleOptions()
-    """Google Data Manager destinations and request size."""
+    """Google Data Manager destinations (every audience's own Customer Match lists) and request size."""
     meta: MetaOptions = MetaOptions()
     """Meta Marketing API payload size."""
     tiktok: TikTokOptions = TikTokOptions()
@@ -110,6 +208,21 @@ raw identifiers while the run lasts and are removed when it ends."""
         except InputError as e:
             raise ValueError(str(e)) from None
         return value
+
+    @model_validator(mode="after")
+    def _google_lists_of_known_audiences(self) -> "Settings":
+        """Refuses a `[google.audiences.<name>]` table for an audience that does not exist."""
+        names = [SHARED_LISTS_AUDIENCE, *sorted(self.audiences)]
+        unknown = sorted(self.google.audiences.keys() - set(names))
+        if unknown:
+            raise ValidationError.from_exception_data(type(self).__name__, [
+                _problem(("google", "audiences", name),
+                         f"no audience is named {name!r} (there are {', '.join(names)}); rename the table "
+                         f"[google.audiences.{name}] to the audience whose lists it gives, or add {name} to "
+                         "[audiences]")
+                for name in unknown
+            ])
+        return self
 
     def platform_options(self, platform: Platform) -> dict[str, Any]:
         """The options a platform's writer receives: the keys of its table that are set."""
@@ -175,7 +288,8 @@ def _describe(path: Path | None, error: ValidationError) -> str:
     return "\n".join(lines)
 
 
-AUDIENCE_EXAMPLE = 'loyal = "orders_12m >= 5 AND newsletter"'
+EXAMPLE_AUDIENCE = "loyal"
+AUDIENCE_EXAMPLE = f'{EXAMPLE_AUDIENCE} = "orders_12m >= 5 AND newsletter"'
 _HEADER = """\
 # audience workspace configuration (`audience init` wrote this file; every key is optional).
 # Relative paths are resolved against this file's directory. Command-line flags override these values."""
@@ -194,13 +308,32 @@ def documented_toml(settings: Settings) -> str:
     for name, value, description in tables:
         lines += ["", f"[{name}]", *_comment(description)]
         if isinstance(value, BaseModel):
-            for key, field in type(value).model_fields.items():
-                lines += [*_comment(field.description), _entry(key, getattr(value, key))]
+            lines += _table_body(name, value)
         else:
             lines += [_entry(key, item) for key, item in value.items()]
             if name == "audiences" and not value:
                 lines.append(f"# {AUDIENCE_EXAMPLE}")
     return "\n".join(lines) + "\n"
+
+
+def _table_body(name: str, table: BaseModel) -> list[str]:
+    """A table's keys, each under its meaning, then its per-audience tables (`[<name>.<key>.<audience>]`), or when
+    there are none a commented-out one for EXAMPLE_AUDIENCE."""
+    lines, per_audience = [], []
+    for key, field in type(table).model_fields.items():
+        value = getattr(table, key)
+        if isinstance(value, dict):
+            per_audience.append((key, value, field))
+        else:
+            lines += [*_comment(field.description), _entry(key, value)]
+    for key, tables, field in per_audience:
+        lines += ["", *_comment(field.description)]
+        model = get_args(field.annotation)[1]
+        for audience, values in tables.items() or [(EXAMPLE_AUDIENCE, None)]:
+            lines.append(f"{'# ' if values is None else ''}[{name}.{key}.{audience}]")
+            for sub, sub_field in model.model_fields.items():
+                lines += [*_comment(sub_field.description), _entry(sub, getattr(values, sub, None))]
+    return lines
 
 
 def _comment(text: str | None) -> list[str]:

@@ -48,6 +48,10 @@ PLACEHOLDERS = {
     "mobile_list_id": "<mobile_list_id>",
 }
 """Written in place of a destination id that the options do not give; the API rejects them, so fill them in."""
+AUDIENCE_PLACEHOLDER = "<google.audiences.{audience}.{option}>"
+"""Written in place of the list id of an audience other than `all` that the options do not give."""
+SHARED_LISTS_AUDIENCE = "all"
+"""The audience (the built-in `all`) whose lists are the top-level `contact_list_id` and `mobile_list_id`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +67,8 @@ class CustomerList:
 
 CONTACT = CustomerList("", "customer-match.csv", b"Email,Phone\n", "contact_list_id", "multi")
 MOBILE = CustomerList("mobile-", "mobile-ids.csv", b"Mobile Device ID\n", "mobile_list_id", "device_id")
+LISTS = (CONTACT, MOBILE)
+"""Every audience has one list of each kind, its own."""
 
 
 class GoogleWriter:
@@ -70,7 +76,10 @@ class GoogleWriter:
     info, and `mobile-ingest-NNNN.json` / `mobile-remove-NNNN.json` plus `mobile-ids.csv` for the mobile-ID list.
 
     Options: `batch_size` (members per body, 1–10,000; default 10,000), `operating_account_id`,
-    `operating_account_type` (default GOOGLE_ADS), `contact_list_id`, `mobile_list_id`.
+    `operating_account_type` (default GOOGLE_ADS), `contact_list_id` and `mobile_list_id` (the lists of the
+    audience `all`), and `audiences`: per audience name, its own `contact_list_id` and `mobile_list_id` (for `all`
+    these win over the top-level ones). Every audience writes to its own lists only: an id that is not given is
+    written as a placeholder naming the option to set.
     """
 
     name = "google"
@@ -82,7 +91,7 @@ class GoogleWriter:
         """Write the request bodies and CSVs for one audience and op (nothing for no members)."""
         target = Target.of(run_dir, self.name, audience, op)
         batch = int_option(options, "batch_size", MAX_BATCH, low=1, high=MAX_BATCH)
-        heads = {kind: _head(kind, op, options) for kind in (CONTACT, MOBILE)}
+        heads = _heads(audience, op, options)
         checked = check_members(members, ID_TYPES)
         if not len(checked):
             return target.finish([])
@@ -143,7 +152,46 @@ def _write_list(
     return [*files, csv_file]
 
 
-def _head(kind: CustomerList, op: Op, options: Mapping[str, Any]) -> bytes:
+def _heads(audience: str, op: Op, options: Mapping[str, Any]) -> dict[CustomerList, bytes]:
+    """The opening of every request body, per kind of list: the audience's own list of that kind as destination.
+
+    Raises:
+        InputError: an option is invalid, or the contact and mobile lists are one list.
+    """
+    lists = {kind: _list_id(kind, audience, options) for kind in LISTS}
+    if lists[CONTACT] == lists[MOBILE]:
+        raise InputError(
+            f"Audience {audience!r} has one Google list, {lists[CONTACT]}, for contact information and mobile IDs; "
+            "a Customer Match list takes one kind of identifier: give it a separate mobile-ID list."
+        )
+    return {kind: _head(lists[kind], op, options) for kind in LISTS}
+
+
+def _list_id(kind: CustomerList, audience: str, options: Mapping[str, Any]) -> str:
+    """The audience's own list of this kind: its `audiences` entry, for `all` else the top-level option, else a
+    placeholder naming the option to set."""
+    key = f"audiences.{audience}.{kind.list_option}"
+    own = _own_lists(audience, options).get(kind.list_option)
+    if own is not None:
+        return text_option({key: own}, key, "")
+    if audience == SHARED_LISTS_AUDIENCE:
+        return text_option(options, kind.list_option, PLACEHOLDERS[kind.list_option])
+    return AUDIENCE_PLACEHOLDER.format(audience=audience, option=kind.list_option)
+
+
+def _own_lists(audience: str, options: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The audience's entry in the `audiences` option (empty when it has none)."""
+    lists = options.get("audiences") or {}
+    own = (lists.get(audience) or {}) if isinstance(lists, Mapping) else None
+    if not isinstance(own, Mapping):
+        raise InputError(
+            "Option audiences must map audience names to tables of contact_list_id and mobile_list_id; "
+            f"got {lists!r}."
+        )
+    return own
+
+
+def _head(list_id: str, op: Op, options: Mapping[str, Any]) -> bytes:
     account_type = text_option(options, "operating_account_type", "GOOGLE_ADS")
     if account_type not in ACCOUNT_TYPES:
         raise InputError(
@@ -153,10 +201,7 @@ def _head(kind: CustomerList, op: Op, options: Mapping[str, Any]) -> bytes:
         "accountType": account_type,
         "accountId": text_option(options, "operating_account_id", PLACEHOLDERS["operating_account_id"]),
     }
-    destination = {
-        "operatingAccount": account,
-        "productDestinationId": text_option(options, kind.list_option, PLACEHOLDERS[kind.list_option]),
-    }
+    destination = {"operatingAccount": account, "productDestinationId": list_id}
     # Every body states the encoding, as the contract (pipeline.md) asks; the API needs it only for hashed userData,
     # and takes it with unhashed mobileData.
     body: dict[str, Any] = {"destinations": [destination], "encoding": "HEX"}

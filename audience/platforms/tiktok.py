@@ -29,6 +29,7 @@ ID_TYPES = {
 }
 """The id type is also the file's name and its `calculate_type` in TikTok's file API."""
 LINE_BYTES = SHA256_WIDTH + 1
+"""One hash and its newline: the smallest `max_file_bytes` (a file part holds at least one line)."""
 MAX_FILE_BYTES = 249_000_000
 """TikTok's file API takes at most 250 MB per file."""
 

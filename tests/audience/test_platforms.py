@@ -25,7 +25,8 @@ from audience.errors import InputError
 from audience.export import MANIFEST_NAME, ExportFile, verify_manifest, write_manifest
 from audience.platforms import PLATFORMS
 from audience.platforms.base import Lines, batch_ranges
-from audience.platforms.google import ACCOUNT_TYPES, CONSENT, PLACEHOLDERS
+from audience.audiences import DEFAULT_AUDIENCE
+from audience.platforms.google import ACCOUNT_TYPES, CONSENT, PLACEHOLDERS, SHARED_LISTS_AUDIENCE
 
 CASES = Path(__file__).parent.parent / "cases" / "exports"
 GOLDEN = CASES / "run"
@@ -235,9 +236,51 @@ def test_google_writes_named_placeholders_for_destinations_not_configured(
     [mobile] = google_documents(folder, "mobile-ingest-0001.json")
     assert contact["destinations"][0] == {
         "operatingAccount": {"accountType": "GOOGLE_ADS", "accountId": PLACEHOLDERS["operating_account_id"]},
-        "productDestinationId": PLACEHOLDERS["contact_list_id"],
+        "productDestinationId": "<google.audiences.vip.contact_list_id>",
     }
-    assert mobile["destinations"][0]["productDestinationId"] == PLACEHOLDERS["mobile_list_id"]
+    assert mobile["destinations"][0]["productDestinationId"] == "<google.audiences.vip.mobile_list_id>"
+
+
+def google_destinations(members: pa.Table, audience: str, options: dict[str, Any], run_dir: Path) -> list[str]:
+    """The list ids a Google remove writes to: the contact list's, then the mobile list's."""
+    PLATFORMS["google"].write(members, audience=audience, op="remove", run_dir=run_dir, options=options)
+    folder = run_dir / "google" / audience / "remove"
+    bodies = google_documents(folder, "remove-0001.json") + google_documents(folder, "mobile-remove-0001.json")
+    return [body["destinations"][0]["productDestinationId"] for body in bodies]
+
+
+@pytest.mark.parametrize(
+    ("audience", "options", "lists"),
+    [
+        ("all", {"contact_list_id": "1", "mobile_list_id": "2"}, ["1", "2"]),
+        ("all", {}, [PLACEHOLDERS["contact_list_id"], PLACEHOLDERS["mobile_list_id"]]),
+        ("all", {"contact_list_id": "1", "mobile_list_id": "2", "audiences": {"all": {"mobile_list_id": "5"}}},
+         ["1", "5"]),
+        ("loyal", {"contact_list_id": "1", "mobile_list_id": "2",
+                   "audiences": {"loyal": {"contact_list_id": "3", "mobile_list_id": "4"}}}, ["3", "4"]),
+        ("loyal", {"contact_list_id": "1", "mobile_list_id": "2", "audiences": {"loyal": {"contact_list_id": "3"}}},
+         ["3", "<google.audiences.loyal.mobile_list_id>"]),
+    ],
+    ids=["all-top-level", "all-placeholders", "all-own-table-wins", "loyal-own-lists", "loyal-never-all-lists"],
+)
+def test_google_bodies_target_the_audiences_own_lists(
+    audience: str, options: dict[str, Any], lists: list[str], tmp_path: Path
+) -> None:
+    members = case_members("google")["all", "remove"]
+
+    assert google_destinations(members, audience, options, tmp_path) == lists
+
+
+def test_google_refuses_one_list_for_contact_and_mobile_ids(tmp_path: Path) -> None:
+    members = case_members("google")["all", "remove"]
+    options = {"audiences": {"loyal": {"contact_list_id": "7", "mobile_list_id": 7}}}
+
+    with pytest.raises(InputError, match="one Google list, 7, for contact information and mobile IDs"):
+        PLATFORMS["google"].write(members, audience="loyal", op="remove", run_dir=tmp_path, options=options)
+
+
+def test_google_top_level_lists_belong_to_the_built_in_audience() -> None:
+    assert SHARED_LISTS_AUDIENCE == DEFAULT_AUDIENCE
 
 
 def test_tiktok_files_hold_distinct_sorted_hashes_one_per_line(case_run: tuple[Path, list[ExportFile]]) -> None:
@@ -380,9 +423,12 @@ def test_unusable_members_are_refused_with_the_row_and_never_the_value(case: str
         ("google", {"batch_size": 0}, "batch_size must be a whole number from 1 to 10000"),
         ("google", {"operating_account_type": "YOUTUBE"}, f"one of {', '.join(ACCOUNT_TYPES)}"),
         ("google", {"contact_list_id": " "}, "contact_list_id must be non-empty text"),
+        ("google", {"audiences": {"all": {"mobile_list_id": ""}}}, "audiences.all.mobile_list_id must be non-empty"),
+        ("google", {"audiences": {"all": "5550001"}}, "Option audiences must map audience names to tables"),
         ("tiktok", {"max_file_bytes": 64}, "max_file_bytes must be a whole number from 65"),
     ],
-    ids=["meta-batch", "google-batch", "google-account-type", "google-list", "tiktok-bytes"],
+    ids=["meta-batch", "google-batch", "google-account-type", "google-list", "google-own-list", "google-lists",
+         "tiktok-bytes"],
 )
 def test_invalid_options_are_refused(platform: str, options: dict[str, Any], message: str, tmp_path: Path) -> None:
     members = case_members(platform)["all", "full"]
@@ -411,7 +457,8 @@ def test_lines_come_out_in_pieces_that_join_to_the_whole_text() -> None:
 
 def test_google_account_and_list_ids_given_as_numbers_are_written_as_text(tmp_path: Path) -> None:
     members = case_members("google")["vip", "add"]
-    options = {"operating_account_id": 1234567890, "contact_list_id": 42, "operating_account_type": "DATA_PARTNER"}
+    options = {"operating_account_id": 1234567890, "operating_account_type": "DATA_PARTNER",
+               "audiences": {"vip": {"contact_list_id": 42}}}
 
     PLATFORMS["google"].write(members, audience="vip", op="add", run_dir=tmp_path, options=options)
 
