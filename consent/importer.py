@@ -3,7 +3,8 @@
 Every row of the file is accounted for: appended, recognised as already recorded (a duplicate), or rejected with
 its row number, column and reason. A file without the required columns is refused as a whole and nothing is
 imported. The file is read and checked in temporary tables; the append, its `import_batch` row and its rejections
-are one transaction, made only if the ledger did not change meanwhile.
+are one transaction, made only if the ledger did not change meanwhile. Columns outside the contract that hold
+identifiers are never read into any table (`consent.extras`).
 """
 
 from collections.abc import Iterator
@@ -17,8 +18,8 @@ import duckdb
 import pyarrow as pa
 
 from audience.errors import InputError, TransientError, separator_hint
-from consent import events, ledger, suppressions
-from consent.records import ImportReport, LedgerKind, Rejection
+from consent import events, extras, ledger, suppressions
+from consent.records import ImportReport, LedgerKind, Rejection, WithheldColumn
 from consent.sources import Source, extra_columns, file_order, file_sha256, open_source
 
 REPORTED_REJECTIONS = 20
@@ -71,6 +72,7 @@ def import_file(
     kind = kind or infer_kind(source)
     spec = KINDS[kind]
     _check_columns(source, kind, spec)
+    source, withheld = extras.screen(con, source, spec.columns)
     imported_at = now or datetime.now(UTC)
     with ThreadPoolExecutor(max_workers=1) as hashing:
         digest = hashing.submit(file_sha256, path)
@@ -88,7 +90,7 @@ def import_file(
                                              "(another import?); import the file again.")
                     appended = ledger.append(con, spec.table, "consent_new")
                     return _record(con, source, digest.result(), kind, batch_id, rows, duplicates, appended,
-                                   imported_at)
+                                   imported_at, withheld)
         finally:
             _drop_staged(con)
 
@@ -145,6 +147,7 @@ def _delimiter_hint(source: Source) -> str:
 def _record(
     con: duckdb.DuckDBPyConnection, source: Source, sha256: str, kind: LedgerKind, batch_id: int, rows: int,
     duplicates: int, appended: tuple[int, int, str] | None, imported_at: datetime,
+    withheld: tuple[WithheldColumn, ...],
 ) -> ImportReport:
     first, last, head_hash = appended if appended is not None else (None, None, None)
     accepted = 0 if first is None or last is None else last - first + 1
@@ -165,7 +168,7 @@ def _record(
     total, sample = _rejections(con)
     extra = extra_columns(source, KINDS[kind].columns)
     return ImportReport(batch_id, kind, sha256, rows, accepted, duplicates, rejected, sample, total, extra,
-                        first, last)
+                        first, last, withheld)
 
 
 def _rejections(con: duckdb.DuckDBPyConnection) -> tuple[int, tuple[Rejection, ...]]:

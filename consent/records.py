@@ -10,6 +10,7 @@ __all__ = [
     "ACTIONS", "ALL_PLATFORMS", "IDENTIFIERS", "PLATFORMS", "SUPPRESSION_KINDS", "Action", "ChainBreak",
     "ConsentEvent", "CustomerKey", "Decision", "Eligibility", "HistoryEntry", "Identifier", "ImportReport",
     "LedgerKind", "Platform", "Rejection", "Scope", "Suppression", "SuppressionKind", "Verification",
+    "WithheldColumn",
 ]
 
 ALL_PLATFORMS: Literal["*"] = "*"
@@ -111,6 +112,15 @@ class Rejection:
 
 
 @dataclass(frozen=True, slots=True)
+class WithheldColumn:
+    """A column outside the contract that was not kept because it holds identifiers; never its values."""
+
+    column: str
+    """The name as the file spells it, or `?` when the name itself does not look like a column name."""
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class ImportReport:
     """What one import did with a file."""
 
@@ -129,6 +139,8 @@ class ImportReport:
     """Columns of the file outside the contract, kept with each row as `extra`."""
     first_seq: int | None
     last_seq: int | None
+    withheld_columns: tuple[WithheldColumn, ...] = ()
+    """Columns of the file outside the contract that were not kept, because they hold identifiers."""
 
 
 @dataclass(frozen=True, slots=True)

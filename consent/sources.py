@@ -18,6 +18,7 @@ from typing import Literal
 import duckdb
 
 from audience.errors import InputError, is_column_name
+from audience.ingest import check_quotes_closed
 
 Format = Literal["csv", "jsonl", "parquet"]
 FORMATS: dict[str, Format] = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
@@ -30,12 +31,16 @@ _READERS: dict[Format, str] = {
 }
 _SERIAL_CSV = f"read_csv($path, {_CSV}, parallel = false)"
 """DuckDB's parallel CSV reader cannot pad short rows of a file whose quoted values hold line breaks."""
+_FILE = "/*@file*/"
+"""Where a statement of `_over_file` reads the file."""
 _UTC_TEXT = "'%Y-%m-%dT%H:%M:%S.%n'"
 """To nanoseconds, so that a time finer than the ledger's microseconds is refused rather than cut (the zone, `Z`, is
 appended: DuckDB 2.0 writes garbage for a literal after `%n`)."""
 _ZONED_TIMESTAMPS = frozenset({"TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ_NS"})
 """DuckDB's types of Parquet timestamps with a zone (nanosecond ones, as pandas writes them, have their own)."""
-_LINE = re.compile(r"\bLine:? (\d+)", re.IGNORECASE)
+_CSV_RECORD = re.compile(r"CSV Error on Line: (\d+)")
+"""Where DuckDB's CSV reader stopped: a record number counting the header and blank lines (the file's line only
+while no quoted value before it spans lines). Other numbers in its messages (`LINE 1:`) are positions in the SQL."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +56,18 @@ class Source:
     overflow: tuple[int, ...]
     """Positions (0-based) of CSV columns that only exist because some row has more fields than the header."""
     size: int
+    withheld: tuple[int, ...] = ()
+    """Positions of columns outside the contract that are never read: they hold identifiers (`consent.extras`)."""
 
     def named(self) -> dict[str, int]:
         """Position of each column by its normalised name (stripped, lowercase)."""
         return {name.strip().lower(): i for i, name in enumerate(self.columns) if i not in self.overflow}
+
+    def outside(self, wanted: Sequence[str]) -> dict[str, int]:
+        """Position of each column outside `wanted` and not withheld, by its name as the file spells it (stripped),
+        in file order: the keys of each row's `extra`."""
+        return {self.columns[i].strip(): i for name, i in self.named().items()
+                if name not in wanted and i not in self.withheld}
 
 
 def open_source(con: duckdb.DuckDBPyConnection, path: Path) -> Source:
@@ -91,14 +104,15 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, table: str, wanted: Se
     `shape` is a query over `consent_source` (row_problem, each wanted column as text, then `extra`), `params` its
     parameters; by default the table is `consent_source` itself. Values lose surrounding spaces; an empty value (or
     only spaces) is NULL, i.e. absent. A wanted column the file lacks is NULL throughout. `extra` holds the row's
-    values of the file's other columns, a MAP from the column name as the file spells it to the text, sorted by name
-    (NULL when the row has none). Rows keep file order (run inside `file_order`, and keep `shape` a per-row
-    projection), so a row's number is rowid + 1. Reading and shaping are one pass: the file's text is never
-    materialised when `shape` types it. Run it outside a transaction: a CSV whose quoted values hold line breaks is
-    read again without parallelism. `table`, `wanted` and `shape` are SQL from code.
+    values of the file's other columns except the withheld ones (never read), a MAP from the column name as the file
+    spells it to the text, sorted by name (NULL when the row has none). Rows keep file order (run inside
+    `file_order`, and keep `shape` a per-row projection), so a row's number is rowid + 1. Reading and shaping are one
+    pass: the file's text is never materialised when `shape` types it. Run it outside a transaction: a CSV whose
+    quoted values hold line breaks is read again without parallelism. `table`, `wanted` and `shape` are SQL from
+    code.
     """
     named = source.named()
-    params = {**(params or {}), "path": str(source.path)}
+    params = dict(params or {})
     values = []
     for i, name in enumerate(wanted):
         position = named.get(name)
@@ -108,19 +122,27 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, table: str, wanted: Se
         values.append(f"{_trimmed(_text(source, position, i, params))} AS {name}")
     values.append(f"{_extra(source, wanted, params)} AS extra")
     select = ",\n    ".join([f"{_row_problem(source)} AS row_problem", *values])
-    create = f"CREATE OR REPLACE TEMP TABLE {table} AS WITH consent_source AS (\nSELECT\n    {select}\nFROM "
-    try:
-        with _read_errors(source.path, source.format, retry_serial=source.format == "csv"):
-            con.execute(f"{create}{_READERS[source.format]}\n)\nSELECT * FROM (\n{shape}\n)", params)
-    except _SerialOnly:
-        with _read_errors(source.path, source.format):
-            con.execute(f"{create}{_SERIAL_CSV}\n)\nSELECT * FROM (\n{shape}\n)", params)
+    _over_file(con, source, f"CREATE OR REPLACE TEMP TABLE {table} AS WITH consent_source AS (\nSELECT\n    {select}"
+                            f"\nFROM {_FILE}\n)\nSELECT * FROM (\n{shape}\n)", params)
     return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
 
 
 def extra_columns(source: Source, wanted: Sequence[str]) -> tuple[str, ...]:
-    """The file's columns outside `wanted`, as the file spells them (the keys of each row's `extra`)."""
-    return tuple(source.columns[i].strip() for name, i in source.named().items() if name not in wanted)
+    """The file's columns outside `wanted` that are kept, as the file spells them (the keys of each row's `extra`)."""
+    return tuple(source.outside(wanted))
+
+
+def columns_matching(con: duckdb.DuckDBPyConnection, source: Source, positions: Sequence[int],
+                     pattern: str) -> tuple[bool, ...]:
+    """Whether any value of each column at `positions` contains a match of the RE2 `pattern`, in one pass over the
+    file that keeps nothing; a value that is a list is matched as its items joined by `|`."""
+    if not positions:
+        return ()
+    params: dict[str, object] = {"pattern": pattern}
+    found = [f"coalesce(bool_or(regexp_matches({_text(source, position, i, params)}, $pattern)), false)"
+             for i, position in enumerate(positions)]
+    row = _over_file(con, source, f"SELECT {', '.join(found)} FROM {_FILE}", params).fetchall()[0]
+    return tuple(bool(v) for v in row)
 
 
 def _trimmed(expression: str) -> str:
@@ -128,13 +150,11 @@ def _trimmed(expression: str) -> str:
 
 
 def _extra(source: Source, wanted: Sequence[str], params: dict[str, object]) -> str:
-    """SQL for the `extra` MAP of a row: its non-empty values of the columns outside `wanted`, sorted by name."""
+    """SQL for the `extra` MAP of a row: its non-empty values of the kept columns outside `wanted`, sorted by name."""
     entries = []
-    for name, position in sorted(source.named().items(), key=lambda item: source.columns[item[1]].strip()):
-        if name in wanted:
-            continue
+    for name, position in sorted(source.outside(wanted).items()):
         key = f"extra_{position}"
-        params[key] = source.columns[position].strip()
+        params[key] = name
         value = _trimmed(_text(source, position, len(wanted) + position, params))
         entries.append(f"{{'key': ${key}, 'value': {value}}}")
     if not entries:
@@ -213,6 +233,22 @@ def file_order(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute(f"SET preserve_insertion_order = {'true' if before else 'false'}")
 
 
+def _over_file(con: duckdb.DuckDBPyConnection, source: Source, statement: str,
+               params: dict[str, object]) -> duckdb.DuckDBPyConnection:
+    """Execute `statement` with the file's reader in place of `_FILE`, its reading errors as InputError.
+
+    A CSV that only DuckDB's serial reader can read is read again with it, so run it outside a transaction.
+    """
+    params = {**params, "path": str(source.path)}
+    try:
+        with _read_errors(source.path, source.format, retry_serial=source.format == "csv"):
+            return con.execute(statement.replace(_FILE, _READERS[source.format]), params)
+    except _SerialOnly:
+        check_quotes_closed(source.path)  # the serial reader takes a quote left open as a value running to the end
+        with _read_errors(source.path, source.format):
+            return con.execute(statement.replace(_FILE, _SERIAL_CSV), params)
+
+
 class _SerialOnly(Exception):
     """The parallel CSV reader refused the file (short rows and quoted line breaks); the serial one can read it."""
 
@@ -234,12 +270,37 @@ def _read_errors(path: Path, fmt: Format, *, retry_serial: bool = False) -> Iter
 
 
 def _refusal(path: Path, fmt: Format, error: Exception) -> InputError:
-    """The InputError for a reading error: it names the line DuckDB reports, never the file's text."""
-    line = _LINE.search(str(error))
-    where = f" near line {line.group(1)}" if line else ""
+    """The InputError for a reading error: it names the line of a CSV where reading failed when that can be told,
+    never the file's text."""
+    line = None
+    if fmt == "csv":
+        record = _CSV_RECORD.search(str(error))
+        line = _csv_line(path, int(record.group(1)) if record else None)
+    where = f" near line {line}" if line is not None else ""
     hint = {
         "csv": "check that it is UTF-8, comma-separated, with a header row and every quote closed",
         "jsonl": "check that it is UTF-8 with one JSON object per line",
         "parquet": "check that it is a complete Parquet file",
     }[fmt]
     return InputError(f"{path.name} could not be read as {fmt.upper()}{where}; {hint}.")
+
+
+def _csv_line(path: Path, record: int | None) -> int | None:
+    """The line on which record number `record` of a CSV begins (the header is record 1; a blank line is one), or,
+    when DuckDB named no record (its sniffer gave up), the line on which the first record that is not strictly
+    well-formed begins (a quote never closed, or followed by other text); None when neither can be told.
+
+    Reads the file again up to that record; a file is only read so when it is refused.
+    """
+    start, number = 1, 1
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as f:
+        reader = csv.reader(f, strict=record is None)
+        try:
+            while number != record:
+                next(reader)
+                start, number = reader.line_num + 1, number + 1
+        except StopIteration:
+            return None
+        except csv.Error:
+            return start if record is None else None
+    return start

@@ -111,6 +111,9 @@ def _print_report(file: Path, report: ImportReport) -> None:
         typer.echo(f"Appended seq {report.first_seq:,} to {report.last_seq:,}.")
     if report.extra_columns:
         typer.echo(f"Columns outside the contract, kept with each row as `extra`: {', '.join(report.extra_columns)}.")
+    if report.withheld_columns:
+        typer.echo("Columns outside the contract not kept, since they hold identifiers: "
+                   f"{'; '.join(f'{w.column} ({w.reason})' for w in report.withheld_columns)}.")
     if report.rejections:
         typer.echo(f"Rejections (first {min(SHOWN_REJECTIONS, report.rejections_total)} of "
                    f"{report.rejections_total:,}; all are in the import_rejection table, batch {report.batch_id}):")

@@ -114,6 +114,44 @@ def test_unreadable_files_are_refused_without_echoing_their_content(tmp_path: Pa
     assert "secret" not in str(refused.value)
 
 
+GOOD_LINE = "E1,C1,meta,grant,2026-01-01T00:00:00Z\n"
+SPANNING_LINES = 'E1,C1,meta,"gr\nant",2026-01-01T00:00:00Z\n'
+UNCLOSED = 'E2,C2,meta,"grant,2026-01-01T00:00:00Z secret\n'
+TEXT_AFTER_QUOTE = 'E2,C2,meta,"grant"secret,2026-01-01T00:00:00Z\n'
+EVENTS_HEADER = "event_id,customer_id,platform,action,effective_at\n"
+
+
+@pytest.mark.parametrize(("lines", "line"), [
+    pytest.param([GOOD_LINE, UNCLOSED, GOOD_LINE], 3, id="unclosed quote on line 3"),
+    pytest.param([GOOD_LINE, TEXT_AFTER_QUOTE, GOOD_LINE], 3, id="text after a closing quote on line 3"),
+    pytest.param([GOOD_LINE] * 5000 + [UNCLOSED] + [GOOD_LINE] * 5, 5002, id="unclosed quote past the sniffed rows"),
+    pytest.param([GOOD_LINE] * 3000 + ["\n"] * 40 + [TEXT_AFTER_QUOTE], 3042, id="after blank lines"),
+    pytest.param([SPANNING_LINES] * 3000 + [GOOD_LINE] * 2000 + [TEXT_AFTER_QUOTE, GOOD_LINE], 8002,
+                 id="after values that span lines"),
+])
+def test_an_unreadable_csv_names_the_line_where_reading_failed(tmp_path: Path, lines: list[str], line: int) -> None:
+    path = tmp_path / "e.csv"
+    path.write_text(EVENTS_HEADER + "".join(lines), encoding="utf-8")
+    with pytest.raises(InputError, match=rf"could not be read as CSV near line {line}; check") as refused:
+        import_file(fresh(), path, "events")
+    assert "secret" not in str(refused.value) and "E2" not in str(refused.value)
+
+
+def test_a_csv_that_is_not_utf_8_is_refused_at_line_1(tmp_path: Path) -> None:
+    path = tmp_path / "e.csv"
+    path.write_text(EVENTS_HEADER + GOOD_LINE, encoding="utf-16")
+    with pytest.raises(InputError, match="could not be read as CSV near line 1; check that it is UTF-8"):
+        import_file(fresh(), path, "events")
+
+
+def test_a_parquet_refusal_claims_no_line(tmp_path: Path) -> None:
+    path = tmp_path / "e.parquet"
+    path.write_bytes(b"not parquet\nat all")
+    with pytest.raises(InputError, match="could not be read as PARQUET; check") as refused:
+        import_file(fresh(), path, "events")
+    assert "line" not in str(refused.value)
+
+
 def test_rows_with_more_fields_than_the_header_and_lines_that_are_not_objects_are_rejected(tmp_path: Path) -> None:
     csv_path = tmp_path / "e.csv"
     csv_path.write_text(",".join(HEADER) + "\n" + "E1,C1,meta,grant,2026-01-01T00:00:00Z,,,surplus\n"
@@ -432,3 +470,17 @@ def test_rejections_table_has_the_lineage_shape(tmp_path: Path) -> None:
     table = importer.rejections_table(con, report.batch_id)
     assert table.column_names == ["source_row", "column", "platform", "reason", "row_kept"]
     assert table.num_rows == len(EXPECTED_REJECTIONS)
+
+
+def test_a_quote_left_open_after_quoted_line_breaks_refuses_the_file(tmp_path: Path) -> None:
+    """Quoted line breaks past DuckDB's sample and a short row send the file to DuckDB's serial reader, which would
+    take the open quote as a value running to the end of the file."""
+    path = tmp_path / "events.csv"
+    rows = "".join(f'E{i},C{i},*,grant,2026-01-10T10:00:00Z,,,"two\nlines"\n' for i in range(1, 5001))
+    path.write_text("event_id,customer_id,platform,action,effective_at,recorded_at,identifiers,note\n" + rows
+                    + 'E9,C9,*,grant,2026-01-10T10:00:00Z\nE10,C10,*,grant,2026-01-10T10:00:00Z,,,"open\n'
+                    "E11,C11,*,grant,2026-01-10T10:00:00Z,,,\n", encoding="utf-8")
+    con = fresh()
+    with pytest.raises(InputError, match=r'the quote \(\"\) on line 10003 is never closed'):
+        import_file(con, path, now=NOW)
+    assert con.execute("SELECT count(*) FROM consent_event").fetchall() == [(0,)]

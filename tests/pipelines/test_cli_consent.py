@@ -121,3 +121,17 @@ def test_the_group_is_registered_on_the_audience_command() -> None:
     from pipelines.cli import app as main
 
     assert "verify" in runner.invoke(main, ["consent", "--help"]).output
+
+
+def test_import_lists_the_columns_it_does_not_keep_and_why_without_their_values(tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "e.csv").write_text("event_id,customer_id,platform,action,effective_at,email,ticket,note\n"
+                                    "E1,C1,*,grant,2026-01-10T10:00:00Z,anna@example.com,T-1,ewa@example.com\n",
+                                    encoding="utf-8")
+    result = runner.invoke(app, ["import", "e.csv", "--db", str(tmp_path / "ws.duckdb")])
+    assert result.exit_code == 0, result.output
+    assert "kept with each row as `extra`: ticket." in result.output
+    assert ("not kept, since they hold identifiers: email (its name says it holds identifiers (emails, phone "
+            "numbers or device IDs)); note (some of its values look like email addresses)." in result.output)
+    assert "anna" not in result.output and "ewa" not in result.output

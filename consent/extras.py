@@ -1,0 +1,68 @@
+"""Which columns outside the contract a consent file keeps as `extra`: none that holds identifiers.
+
+The ledger is append-only and hash-chained, so what it keeps it keeps for good, and `audience forget` cannot take
+it out; raw identifiers may live only in a run's staging tables. A column outside the contract is therefore
+withheld (never read into any table, and listed with the reason in the import report) when its name says it holds
+identifiers, or when its name or any of its values in the file contains an email address.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+import duckdb
+
+from audience.errors import is_column_name
+from consent.records import WithheldColumn
+from consent.sources import Source, columns_matching
+
+IDENTIFIER_COLUMN_NAMES = ("email", "e-mail", "mail", "emailaddress", "phone", "phonenumber", "mobile", "msisdn",
+                           "tel", "telephone", "deviceid", "device_id", "maid", "idfa", "gaid", "aaid", "adid",
+                           "advertisingid")
+"""Names of columns that hold identifiers, compared after `normalised_name`: `E-mail`, `Phone Number`, `device id`
+and `Mobile` all match."""
+EMAIL_PATTERN = r"[^\s@]+@[^\s@]+\.[^\s@]+"
+"""Text that looks like an email address (text@domain.tld) anywhere in a value; RE2 and Python `re` alike."""
+NAMED = "its name says it holds identifiers (emails, phone numbers or device IDs)"
+NAMED_LIKE_EMAIL = "its name looks like an email address"
+HOLDS_EMAIL = "some of its values look like email addresses"
+_SEPARATORS = re.compile(r"[\s._-]+")
+_IDENTIFIER_NAMES = frozenset(_SEPARATORS.sub("", name) for name in IDENTIFIER_COLUMN_NAMES)
+_EMAIL = re.compile(EMAIL_PATTERN)
+
+
+def normalised_name(name: str) -> str:
+    """A column name without case, spaces, `.`, `-` and `_`: `E-Mail ` and `e_mail` are both `email`."""
+    return _SEPARATORS.sub("", name.lower())
+
+
+def named_identifier(name: str) -> bool:
+    """Whether a column's name says it holds identifiers (one of IDENTIFIER_COLUMN_NAMES, normalised)."""
+    return normalised_name(name) in _IDENTIFIER_NAMES
+
+
+def screen(con: duckdb.DuckDBPyConnection, source: Source,
+           wanted: Sequence[str]) -> tuple[Source, tuple[WithheldColumn, ...]]:
+    """The source with its identifier-holding columns outside `wanted` withheld, and those columns with why.
+
+    Names are checked first; the values of the other columns outside `wanted`, if there are any, in one pass over
+    the file that keeps nothing.
+    """
+    reasons: dict[int, str] = {}
+    for name, position in source.outside(wanted).items():
+        if named_identifier(name):
+            reasons[position] = NAMED
+        elif _EMAIL.search(name):
+            reasons[position] = NAMED_LIKE_EMAIL
+    unnamed = [position for position in source.outside(wanted).values() if position not in reasons]
+    for position, holds_email in zip(unnamed, columns_matching(con, source, unnamed, EMAIL_PATTERN), strict=True):
+        if holds_email:
+            reasons[position] = HOLDS_EMAIL
+    if not reasons:
+        return source, ()
+    withheld = tuple(WithheldColumn(_shown(source.columns[p]), reasons[p]) for p in sorted(reasons))
+    return replace(source, withheld=tuple(sorted(reasons))), withheld
+
+
+def _shown(name: str) -> str:
+    return name.strip() if is_column_name(name) else "?"
