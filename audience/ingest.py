@@ -17,6 +17,8 @@ import pyarrow.parquet as pq
 from audience.errors import InputError, separator_hint, shown_names
 
 REQUIRED_COLUMNS = ("customer_id",)
+RESERVED_COLUMNS = ("source_row",)
+"""Names the pipeline adds to the customers' columns, so no column of the file may have them."""
 IDENTIFIER_COLUMNS = ("email", "phone", "device_id")
 CORE_COLUMNS = ("customer_id", "email", "phone", "device_id", "country", "device_os")
 """The columns the identifier core reads; absent ones are passed as nulls."""
@@ -75,6 +77,10 @@ def columns(path: Path) -> list[str]:
             names = next(csv.reader([header.decode("utf-8-sig")]), [])
         except UnicodeDecodeError:
             raise InputError(f"{path.name}: the header row is not UTF-8; re-export the file as UTF-8 CSV.") from None
+        except csv.Error:
+            raise InputError(f"{path.name}: the header row cannot be read as CSV (are its lines ended by a carriage "
+                             "return alone, as old Mac programs write them?); save it with LF or CRLF line endings."
+                             ) from None
     canonical = [core_name(n) for n in names]
     missing = [c for c in REQUIRED_COLUMNS if c not in canonical]
     if missing:
@@ -82,6 +88,10 @@ def columns(path: Path) -> list[str]:
             f"{path.name} lacks the required column(s) {', '.join(missing)} (it has: {shown_names(names)}); "
             f"add them to the header row (the first line must be the header).{separator_hint(names)}"
         )
+    reserved = [n for n in names if n.strip().lower() in RESERVED_COLUMNS]
+    if reserved:
+        raise InputError(f"{path.name} has a column named {shown_names(reserved)}, a name the pipeline gives the row "
+                         "numbers; rename that column.")
     repeated = sorted({n for n in canonical if canonical.count(n) > 1})
     if repeated:
         raise InputError(f"{path.name} has the column(s) {shown_names(repeated)} more than once (names are compared "
@@ -102,15 +112,38 @@ def customer_batches(path: Path, *, batch_rows: int = DEFAULT_BATCH_ROWS, core_o
     kept = [n for n in names if core_name(n) in CORE_COLUMNS] if core_only else names
     raw = (_csv_batches(path, names, kept, batch_rows) if file_format(path) == "csv"
            else _parquet_batches(path, kept, batch_rows))
+    usable = unusable = 0
+    first_unusable: tuple[int, str] | None = None
     for table, refused in read_ahead(raw):
         if table.num_rows == 0 and refused.num_rows == 0:
             continue
         table = _with_core_columns(path, table.rename_columns([core_name(n) for n in table.column_names]))
+        table = table.set_column(table.schema.get_field_index("customer_id"), "customer_id",
+                                 pc.utf8_trim(table["customer_id"], " "))
         empty = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(table["customer_id"]), ""), True)
         rejections = pa.concat_tables([refused, _rejections(table["source_row"].filter(empty), "customer_id",
                                                             REASON_EMPTY_ID)])
-        yield Batch(customers=table.filter(pc.invert(empty)) if pc.any(empty).as_py() else table,
-                    rejections=rejections)
+        batch = Batch(customers=table.filter(pc.invert(empty)) if pc.any(empty).as_py() else table,
+                      rejections=rejections)
+        usable += batch.customers.num_rows
+        unusable += rejections.num_rows
+        if first_unusable is None and rejections.num_rows:
+            first = rejections.sort_by("source_row").slice(0, 1).to_pylist()[0]
+            first_unusable = (first["source_row"], first["reason"])
+        yield batch
+    if not usable:
+        _refuse_without_customers(path, unusable, first_unusable)
+
+
+def _refuse_without_customers(path: Path, rows: int, first: tuple[int, str] | None) -> None:
+    """Refuse a customers file with no usable row: a run with no customers would remove every exported customer
+    from every audience, which a broken or truncated export must not do."""
+    stop = "a run without customers would remove everyone from every audience, so nothing is done"
+    if first is None:
+        raise InputError(f"{path.name} has a header but no data rows; {stop}. Check the export that wrote it.")
+    row, reason = first
+    raise InputError(f"{path.name}: none of its {rows:,} data rows can be used (row {row}: {reason}); {stop}. "
+                     "Fix the file.")
 
 
 def _csv_batches(path: Path, names: list[str], kept: list[str],
@@ -118,7 +151,7 @@ def _csv_batches(path: Path, names: list[str], kept: list[str],
     numbers = _RowNumbers()
 
     def refuse(row: pacsv.InvalidRow) -> str:
-        numbers.skip(row.number - 1)
+        numbers.skip(row.number - 1, merged="\n" in row.text)
         return "skip"
 
     empty = pa.table({n: pa.array([], pa.string()) for n in kept})
@@ -140,13 +173,19 @@ def _csv_batches(path: Path, names: list[str], kept: list[str],
         )
         pending: list[pa.RecordBatch] = []
         for record_batch in reader:
+            numbers.check(path)
             pending.append(record_batch)
             if sum(b.num_rows for b in pending) >= batch_rows:
                 yield numbers.attach(pa.Table.from_batches(pending))
                 pending = []
+        numbers.check(path)
+        check_quotes_closed(path)
         yield numbers.attach(pa.Table.from_batches(pending) if pending else empty, last=True)
     except pa.ArrowInvalid as e:
         column = _UTF8_COLUMN.match(str(e))
+        if "straddl" in str(e):
+            raise InputError(f"{path.name} has a row of several megabytes, more than the reader takes and more than a "
+                             "customer needs (a quote that is not closed?); fix or shorten that row.") from None
         if column and int(column.group(1)) < len(names):
             raise InputError(f"{path.name}: column {shown_names([names[int(column.group(1))]])} holds bytes that are not "
                              "UTF-8 text; re-export the file as UTF-8 CSV.") from None
@@ -154,6 +193,27 @@ def _csv_batches(path: Path, names: list[str], kept: list[str],
             from None
     except pa.ArrowException as e:
         raise InputError(f"{path.name} cannot be read ({type(e).__name__}); re-export it as UTF-8 CSV.") from None
+
+
+def check_quotes_closed(path: Path) -> None:
+    """Refuse a CSV file whose last quote opens a value that the file never closes: a parser reads everything after
+    it as that one value, so the rows there would vanish. Quotes come in pairs in a well-formed file (a quote inside a
+    quoted value is written twice).
+
+    Raises:
+        InputError: the file holds an odd number of quote characters (naming the line of the last one).
+    """
+    quotes = 0
+    with path.open("rb") as f:
+        while chunk := f.read(_CSV_BLOCK_BYTES):
+            quotes += chunk.count(b'"')
+    if quotes % 2 == 0:
+        return
+    data = np.fromfile(path, dtype=np.uint8)
+    last = int(np.flatnonzero(data == ord('"'))[-1])
+    line = int(np.count_nonzero(data[:last] == ord("\n"))) + 1
+    raise InputError(f'{path.name}: the quote (") on line {line} is never closed, so the rows after it would be read '
+                     'as one value; close it (a quote inside a quoted value is written twice: "").')
 
 
 def _header_only(path: Path) -> bool:
@@ -213,9 +273,24 @@ class _RowNumbers:
         self.skipped: list[int] = []
         self.accepted = 0
         self.reported = 0
+        self.merged: int | None = None
+        """The first skipped row whose text runs over several lines: rows that a broken quote ran together."""
 
-    def skip(self, row: int) -> None:
+    def skip(self, row: int, *, merged: bool = False) -> None:
         self.skipped.append(row)
+        if merged and self.merged is None:
+            self.merged = row
+
+    def check(self, path: Path) -> None:
+        """Refuse the file once rows were run together: how many there were, and which, cannot be told.
+
+        Raises:
+            InputError: a skipped row runs over several lines.
+        """
+        if self.merged is not None:
+            raise InputError(f"{path.name}: row {self.merged} has a quoted value that runs over the following lines "
+                             "(a quote that is not closed?), so the rows after it cannot be told apart; fix the "
+                             "quoting of that row.")
 
     def attach(self, table: pa.Table, *, last: bool = False) -> tuple[pa.Table, pa.Table]:
         """`table` with `source_row` first, and the skipped rows not yet reported as rejections."""
@@ -235,13 +310,29 @@ def _parquet_batches(path: Path, kept: list[str], batch_rows: int) -> Iterator[t
         file = pq.ParquetFile(path)
         start = 1
         for record_batch in file.iter_batches(batch_size=batch_rows, columns=kept):
-            table = _empty_as_absent(pa.Table.from_batches([record_batch]))
+            table = _empty_as_absent(_utf8_checked(path, pa.Table.from_batches([record_batch])))
             rows = pa.array(np.arange(start, start + table.num_rows, dtype=np.int64))
             start += table.num_rows
             yield table.add_column(0, "source_row", rows), _rejections(pa.array([], pa.int64()), "*", "")
     except (pa.ArrowException, OSError) as e:
         raise InputError(f"{path.name} cannot be read as Parquet ({type(e).__name__}); check that it is a complete "
                          "Parquet file, or export it again.") from None
+
+
+def _utf8_checked(path: Path, table: pa.Table) -> pa.Table:
+    """`table`, once every text column is known to hold UTF-8 (Parquet does not check it when writing).
+
+    Raises:
+        InputError: a text column holds bytes that are not UTF-8.
+    """
+    for field, column in zip(table.schema, table.columns, strict=True):
+        if _is_text(field.type):
+            try:
+                column.validate(full=True)
+            except pa.ArrowInvalid:
+                raise InputError(f"{path.name}: column {shown_names([field.name])} holds bytes that are not UTF-8 "
+                                 "text; write it as UTF-8 strings (or as binary, if it is not text).") from None
+    return table
 
 
 def _empty_as_absent(table: pa.Table) -> pa.Table:

@@ -317,8 +317,12 @@ def _rules(settings: Settings) -> RuleSet:
 
 def _check_inputs(settings: Settings) -> None:
     """Refuse at once, before Prefect starts, inputs that cannot work: no customers file, a customers header
-    without the required columns, a consent or suppressions file that does not exist."""
+    without the required columns, an output directory that is a file, a consent or suppressions file that does not
+    exist."""
     ingest.columns(_customers(settings))
+    if settings.out.exists() and not settings.out.is_dir():
+        raise InputError(f"The output directory {settings.out} is a file; set out in audience.toml or --out to a "
+                         "directory (it is created when missing).")
     for key in ("consent", "suppressions"):
         path = getattr(settings.inputs, key)
         if path is not None and not path.is_file():
@@ -353,6 +357,9 @@ def _imported(con: duckdb.DuckDBPyConnection, run: RunHandle, name: Input, path:
     store.record_rejections(con, run.run_id, name, importer.rejections_table(con, report.batch_id))
     get_run_logger().info(f"{name}: {report.accepted:,} new, {report.duplicates:,} already recorded, "
                           f"{report.rejected:,} rows rejected")
+    if report.withheld_columns:
+        get_run_logger().warning(f"{name}: columns not kept, since they hold identifiers: "
+                                 f"{', '.join(w.column for w in report.withheld_columns)}")
     return record
 
 

@@ -189,3 +189,65 @@ def test_bytes_that_are_not_utf8_are_reported_by_column(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="column phone holds bytes that are not UTF-8") as raised:
         list(customer_batches(path))
     assert "512" not in str(raised.value)
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ('customer_id,email\nC1,a@x.pl\nC2,"b@x.pl\nC3,c@x.pl\nC4,d@x.pl\n', 'the quote (") on line 3 is never closed'),
+    ('customer_id,email\nC1,a@x.pl\nC2,b@x.pl\n"\n', 'the quote (") on line 4 is never closed'),
+    ('customer_id,email,note\nC1,a@x.pl,"say ""hi"""\nC2,"b@x.pl\nC3,c@x.pl,x\n', "row 2 has a quoted value that runs"),
+    ('customer_id,email\nC1,"a\n@x.pl",extra\nC2,b@x.pl\n', "row 1 has a quoted value that runs over the following"),
+])
+def test_rows_run_together_by_a_broken_quote_refuse_the_file(tmp_path: Path, content: str, message: str) -> None:
+    assert message in _refusal(tmp_path, content)
+
+
+def _refusal(tmp_path: Path, content: str) -> str:
+    """Why a customers CSV of this content is refused (which never quotes its values)."""
+    path = tmp_path / "customers.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        list(customer_batches(path))
+    assert "x.pl" not in str(raised.value)
+    return str(raised.value)
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("customer_id,email", "has a header but no data rows"),
+    ("customer_id,email\n", "has a header but no data rows"),
+    ("customer_id,email\nC1,a@x.pl,\nC2,b@x.pl,\n", f"none of its 2 data rows can be used (row 1: {REASON_FIELD_COUNT})"),
+    ("customer_id,email\n ,a@x.pl\n", f"none of its 1 data rows can be used (row 1: {REASON_EMPTY_ID})"),
+])
+def test_a_file_without_a_usable_row_is_refused(tmp_path: Path, content: str, message: str) -> None:
+    refusal = _refusal(tmp_path, content)
+    assert message in refusal and "would remove everyone from every audience" in refusal
+
+
+def test_customer_ids_lose_surrounding_spaces_as_in_the_consent_files(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text("customer_id,email\n  C1 ,a@x.pl\nC\t2,b@x.pl\n", encoding="utf-8")
+    rows, _ = _read(path)
+    assert [row["customer_id"] for row in rows.values()] == ["C1", "C\t2"]
+
+
+def test_a_column_named_like_the_row_numbers_and_a_carriage_return_header_are_refused(tmp_path: Path) -> None:
+    named = tmp_path / "named.csv"
+    named.write_text("customer_id,Source_Row\nC1,7\n", encoding="utf-8")
+    with pytest.raises(InputError, match="a name the pipeline gives the row numbers; rename that column"):
+        list(customer_batches(named))
+    old_mac = tmp_path / "old_mac.csv"
+    old_mac.write_bytes(b"customer_id,email\rC1,a@x.pl\rC2,b@x.pl\r")
+    with pytest.raises(InputError, match="save it with LF or CRLF line endings"):
+        list(customer_batches(old_mac))
+
+
+def test_a_row_of_megabytes_is_refused_for_its_size(tmp_path: Path) -> None:
+    assert "has a row of several megabytes" in _refusal(tmp_path, "customer_id,note\nC1," + "x" * (9 << 20) + "\nC2,y\n")
+
+
+def test_parquet_text_that_is_not_utf8_is_reported_by_column(tmp_path: Path) -> None:
+    path = tmp_path / "customers.parquet"
+    note = pa.array([b"ok", b"jan\xff@wp.pl"], pa.binary()).view(pa.string())
+    pq.write_table(pa.table({"customer_id": ["C1", "C2"], "note": note}), path)
+    with pytest.raises(InputError, match="column note holds bytes that are not UTF-8") as raised:
+        list(customer_batches(path))
+    assert "jan" not in str(raised.value)

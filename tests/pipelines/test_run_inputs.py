@@ -75,6 +75,16 @@ def test_core_customer_columns_are_recognised_whatever_their_case_and_spaces(pre
         assert files[platform, "all", "full"] == want, platform
 
 
+def test_an_output_directory_that_is_a_file_is_refused_before_the_run(tmp_path: Path) -> None:
+    customers = tmp_path / "customers.csv"
+    customers.write_text(f"customer_id,email\nq1,{EMAIL}\n", encoding="utf-8")
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "out").write_text("not a directory", encoding="utf-8")
+    code, output = run(tmp_path / "ws", "--customers", customers)
+    assert code == 1 and "is a file; set out in audience.toml or --out to a directory" in output, output
+    assert "Traceback" not in output and not (tmp_path / "ws" / "w.duckdb").exists()
+
+
 def test_a_customers_file_naming_a_core_column_twice_in_other_case_is_refused(tmp_path: Path) -> None:
     customers = tmp_path / "customers.csv"
     customers.write_text(f"customer_id,email,Email\nq1,{EMAIL},{EMAIL}\n", encoding="utf-8")
@@ -85,13 +95,18 @@ def test_a_customers_file_naming_a_core_column_twice_in_other_case_is_refused(tm
 
 
 @pytest.mark.flow
-def test_a_customers_file_of_a_header_alone_without_a_line_break_is_read_as_no_customers(prefect_api: str,
-                                                                                       tmp_path: Path) -> None:
+@pytest.mark.parametrize("content", ["customer_id,email", "customer_id,email\r\n",
+                                     "customer_id,email\nq1,a@example.com,\nq2,b@example.com,\n"])
+def test_a_customers_file_without_a_usable_row_stops_the_run_before_anything_is_exported(
+    prefect_api: str, tmp_path: Path, content: str,
+) -> None:
     customers = tmp_path / "customers.csv"
-    customers.write_text("customer_id,email", encoding="utf-8")
+    customers.write_text(content, encoding="utf-8")
     code, output = run(tmp_path / "ws", "--customers", customers)
-    assert code == 0, output
-    assert "Customers: 0 accepted, 0 rows rejected" in output
+    assert code == 1, output
+    assert "would remove everyone from every audience" in output.splitlines()[-1], output
+    assert "example.com" not in output
+    assert not any((tmp_path / "ws" / "out").rglob("*.*"))
 
 
 @pytest.mark.flow
