@@ -40,8 +40,9 @@ def forget(
     typer.echo(f"Erasure {done.erasure_id}: {done.suppressions} erasure suppression(s) recorded in the consent ledger "
                f"for customer id(s) {', '.join(done.customers) or 'none found'}.")
     if done.removal_dir is not None:
-        typer.echo(f"Upload now: {done.removal_files} removal file(s) for {done.removals} advertising ID(s) sent "
-                   f"unhashed, in {done.removal_dir} (their raw IDs are now deleted from the workspace).")
+        typer.echo(f"Upload now: {done.removal_files} removal file(s) with {done.removals} removal(s) of advertising "
+                   f"IDs sent unhashed (one per platform and audience that holds one), in {done.removal_dir} (their "
+                   "raw IDs are now deleted from the workspace).")
     typer.echo(f"Deleted {done.unhashed_deleted} raw value(s). The next `audience run` removes the person's "
                "remaining values from every platform and audience; `audience audit trace` shows them.")
 
