@@ -42,8 +42,8 @@ class Workspace:
     def __init__(self, con: duckdb.DuckDBPyConnection, out: Path, run_id: str | None = None) -> None:
         self.con = con
         self.out = out
-        self.deliveries = tuple(Delivery(r["id"], r["kind"], r["at"], Path(r["out_dir"]), r["manifest_sha256"],
-                                         r["files"], r["purged"], r["purged_files"])
+        self.deliveries = tuple(Delivery(r["id"], r["kind"], r["at"], files.located(out, r["id"], Path(r["out_dir"])),
+                                         r["manifest_sha256"], r["files"], r["purged"], r["purged_files"])
                                 for r in SQL.rows(con, "deliveries.sql"))
         runs = [d for d in self.deliveries if d.kind == "run"]
         if run_id is not None and run_id not in {d.id for d in runs}:
@@ -253,11 +253,23 @@ def ledger_chain(ws: Workspace) -> CheckResult:
 @check("minimum-size")
 def minimum_size(ws: Workspace) -> CheckResult:
     """Every exported audience reached its platform minimum, and a held-back audience has no full or add file."""
+    return _per_run(ws, "minimum-size", "check_minimum.sql")
+
+
+@check("delta-base")
+def delta_base(ws: Workspace) -> CheckResult:
+    """Every run computed each audience's deltas against the last successful run before it that recorded that
+    audience's platform state, so no successful run was skipped or later hidden (marked failed)."""
+    return _per_run(ws, "delta-base", "check_bases.sql")
+
+
+def _per_run(ws: Workspace, name: str, sql: str) -> CheckResult:
+    """A check made by one query per run in scope, each giving checked, failed and examples."""
     tally = _Tally()
     for run in ws.runs:
-        (row,) = SQL.rows(ws.con, "check_minimum.sql", {"run_id": run.id})
+        (row,) = SQL.rows(ws.con, sql, {"run_id": run.id})
         tally.add(row["checked"], row["failed"], (f"{run.id}: {e}" for e in row["examples"] or ()))
-    return tally.result("minimum-size")
+    return tally.result(name)
 
 
 @check("file-contents")

@@ -57,6 +57,13 @@ class FileKind:
     """Whether ingest members must carry Google's per-member consent."""
 
 
+def located(out: Path, delivery_id: str, recorded: Path) -> Path:
+    """Where a run's (or an erasure's) files are: `<out>/<id>` when that directory exists (`--out` naming the
+    workspace's output directory, which may have moved since), else where the run recorded them."""
+    given = out / delivery_id
+    return given if given.is_dir() else recorded
+
+
 def _values(id_types: list[str], values: list[pa.Array], forms: dict[str, str]) -> pa.Table:
     parts = [pa.table({"id_type": pa.array([t] * len(v), pa.string()),
                        "form": pa.array([forms[t]] * len(v), pa.string()), "value": v.cast(pa.string())})

@@ -21,6 +21,36 @@ class CheckResult:
 
 
 @dataclass(frozen=True, slots=True)
+class LateAct:
+    """A withdrawal or suppression effective by a run's as-of time that the run could not count, since it reached
+    the ledger after the run; customer id and times only."""
+
+    run_id: str
+    customer_id: str
+    platform: str
+    seq: int
+    act: str
+    """`withdraw (<platform or *>)`, or the suppression's kind."""
+    effective_at: str
+    recorded_at: str
+    imported_at: str
+    lag: str
+    """recorded_at - effective_at."""
+    back_dated: bool
+    """Recorded (so it says) by the run's as-of time, yet not in the ledger the run saw."""
+    seen_by: str | None
+    """The first successful run whose ledger held it (None: no run since)."""
+    still_held: bool
+    """Whether that run still left the customer's values on the platform (a later grant, say)."""
+
+    @property
+    def outcome(self) -> str:
+        if self.seen_by is None:
+            return "no run since"
+        return f"{'still held by' if self.still_held else 'removed by'} {self.seen_by}"
+
+
+@dataclass(frozen=True, slots=True)
 class Verification:
     """Every check over one workspace (or one run of it), with the consent ledger head it was run against."""
 
@@ -29,6 +59,8 @@ class Verification:
     ledger_head_seq: int | None
     ledger_head_hash: str | None
     results: tuple[CheckResult, ...]
+    late: tuple[LateAct, ...] = ()
+    """Late acts of the runs checked: what each could not know, and which later run removed the values."""
 
     @property
     def passed(self) -> bool:

@@ -14,7 +14,7 @@ from audience.audit import queries
 from audience.audit.queries import SQL
 from audience.errors import InputError
 from audience.hashing import sha256_hex
-from audience.identifiers.reference import canonical_email, canonical_phone, platform_email, platform_phone
+from audience.identifiers.reference import canonical_email, canonical_phone, platform_phone
 from audience.identifiers.rules import PLATFORMS, RuleSet
 from audience.reports import queries as report_queries
 from consent import ledger
@@ -30,7 +30,9 @@ class Person:
     given: Given
     customers: tuple[str, ...]
     hashes: tuple[tuple[str, str, str], ...]
-    """(platform, identifier, sha256) of the value given, per platform."""
+    """(platform, identifier, sha256) of a phone number given, per platform. An email is looked up by its keyed
+    hash alone: a platform's form of it may be another address's too (TikTok sends `a.b@wp.pl` and `ab@wp.pl` as
+    one hash), and every customer a run exports has its keys recorded (`run_key`)."""
     email_hmac: str | None
     phone_hmac: str | None
 
@@ -54,10 +56,6 @@ def find(con: duckdb.DuckDBPyConnection, *, email: str | None = None, phone: str
         canonical = canonical_email(email)
         if not canonical.ok:
             raise InputError(f"--email is not a usable email address ({canonical.reason}); check it.")
-        for platform in PLATFORMS:
-            value = platform_email(canonical.value, platform)
-            if value.ok:
-                hashes.append((platform, "email", sha256_hex(value.value)))
         email_hmac = identifier_hmac(con, canonical.value)
     if phone is not None:
         canonical = canonical_phone(phone, None, rules.default_region)

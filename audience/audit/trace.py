@@ -81,15 +81,16 @@ class Trace:
         return tuple(c for c in self.carried if c.op == "remove")
 
 
-def trace(con: duckdb.DuckDBPyConnection, person: Person) -> Trace:
-    """Trace a person (from `person.find`) through every successful run and erasure of the workspace."""
+def trace(con: duckdb.DuckDBPyConnection, person: Person, out: Path) -> Trace:
+    """Trace a person (from `person.find`) through every successful run and erasure of the workspace, whose files
+    are under `out` (or where each run recorded them, when not there)."""
     with customers_of(con, person):
         SQL.script(con, "trace_prepare.sql")
         rows = SQL.rows(con, "trace.sql")
         erased = SQL.rows(con, "trace_erasures.sql")
         hits = SQL.rows(con, "trace_suppressions.sql",
                         {"email_hmac": person.email_hmac, "phone_hmac": person.phone_hmac})
-    finder = _FileFinder(con)
+    finder = _FileFinder(con, out)
     carried = tuple(
         Carried(r["run_id"], _time(r["as_of"]), r["platform"], r["audience"], r["op"], r["customer_id"],
                 r["identifier"], r["id_type"], r["sha256"][:HASH_PREFIX] + "…", r["event_id"], _consent(r),
@@ -109,8 +110,8 @@ class _FileFinder:
     """Which files of a run's op hold a value: searched for the value's bytes (its hash, or the advertising ID the
     platform received as it is, while the workspace still has it); read back and compared by SHA-256 otherwise."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self.con = con
+    def __init__(self, con: duckdb.DuckDBPyConnection, out: Path) -> None:
+        self.con, self.out = con, out
         self.group: tuple[str, ...] = ()
         self.lines: dict[str, pa.ChunkedArray] = {}
 
@@ -118,7 +119,7 @@ class _FileFinder:
         group = (row["run_id"], row["platform"], row["audience"], row["op"])
         if group != self.group:
             self.group, self.lines = group, {}
-        run_dir = Path(row["out_dir"])
+        run_dir = files.located(self.out, row["run_id"], Path(row["out_dir"]))
         entries = [ExportFile(**e) for e in SQL.rows(self.con, "trace_files.sql", {
             "run_id": row["run_id"], "platform": row["platform"], "audience": row["audience"], "op": row["op"]})]
         found = []

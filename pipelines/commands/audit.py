@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from audience import store
-from audience.audit.model import Verification
+from audience.audit.model import LateAct, Verification
 from audience.audit.person import find
 from audience.audit.trace import Trace, trace
 from audience.audit.verify import verify
@@ -16,6 +16,8 @@ from audience.identifiers.rules import RuleSet
 from audience.reports.render import render
 from pipelines.commands.options import ConfigOption, DbOption, OutOption, reported_errors, settings_from
 
+SHOWN_LATE = 20
+"""Late acts `audit verify` prints; the HTML report lists them all."""
 app = typer.Typer(help="Proof for auditors: named checks over lineage, ledger and files; one person's trace.",
                   no_args_is_help=True)
 
@@ -32,7 +34,7 @@ def verify_command(
 
     Example: audience audit verify --config audience.toml --html audit.html
     """
-    settings = settings_from(config, db, out)
+    settings = settings_from(config, db, out, existing=True)
     with reported_errors(), store.opened(settings.db) as con:
         result = verify(con, settings.out, run_id=run, now=datetime.now(UTC))
     _print(result)
@@ -57,10 +59,10 @@ def trace_command(
 
     Example: audience audit trace --email jan.kowalski@example.pl
     """
-    settings = settings_from(config, db, out)
+    settings = settings_from(config, db, out, existing=True)
     rules = RuleSet(default_region=settings.default_region, tiktok_phone_plus=settings.tiktok.phone_plus)
     with reported_errors(), store.opened(settings.db) as con:
-        result = trace(con, find(con, email=email, phone=phone, customer_id=customer_id, rules=rules))
+        result = trace(con, find(con, email=email, phone=phone, customer_id=customer_id, rules=rules), settings.out)
     _print_trace(result)
 
 
@@ -72,16 +74,30 @@ def _print(result: Verification) -> None:
             typer.echo(f"    {example}")
         if r.note:
             typer.echo(f"    note: {r.note}")
+    typer.echo(f"Late acts (effective by the as-of time of a run that exported the customer, in the ledger only "
+               f"after it): {len(result.late)}")
+    for act in result.late[:SHOWN_LATE]:
+        typer.echo(f"    {_late_line(act)}")
+    if len(result.late) > SHOWN_LATE:
+        typer.echo(f"    … and {len(result.late) - SHOWN_LATE:,} more (all of them are in --html)")
     typer.echo(f"Consent ledger head: seq {result.ledger_head_seq}, {result.ledger_head_hash}")
     failed = len(result.failed)
     typer.echo(f"{len(result.runs)} run(s) checked: " + ("all checks passed." if not failed else
                                                        f"{failed} check(s) FAILED."))
 
 
+def _late_line(act: LateAct) -> str:
+    dated = "; BACK-DATED: recorded by the as-of time, yet imported after the run" if act.back_dated else ""
+    return (f"{act.run_id} {act.platform} customer {act.customer_id}: seq {act.seq} {act.act}, effective "
+            f"{act.effective_at}, recorded {act.recorded_at} (lag {act.lag}), imported {act.imported_at}{dated}; "
+            f"{act.outcome}")
+
+
 def _html(result: Verification, workspace: str) -> str:
     counts = {r.name: (f"{r.checked:,}", f"{r.failed:,}") for r in result.results}
     verdict = "every check passed" if result.passed else f"{len(result.failed)} check(s) failed"
     return render("audit.html.j2", verification=result, workspace=workspace, counts=counts, verdict=verdict,
+                  late=[_late_line(a) for a in result.late],
                   head_seq=f"{result.ledger_head_seq:,}", head_hash=result.ledger_head_hash,
                   runs=", ".join(result.runs) or "none")
 

@@ -30,7 +30,7 @@ def forget(
 
     Example: audience forget --customer-id C00012345
     """
-    settings = settings_from(config, db, out)
+    settings = settings_from(config, db, out, existing=True)
     rules = RuleSet(default_region=settings.default_region, tiktok_phone_plus=settings.tiktok.phone_plus)
     options = {p: settings.platform_options(p) for p in PLATFORMS}
     with reported_errors(), workspace_lock(settings.db), store.opened(settings.db) as con:
@@ -58,7 +58,7 @@ def purge(
     """Delete the export directories of runs (and erasures) older than DAYS, recording each deletion (run, path,
     time, files, bytes); lineage and the ledger are kept. Example: audience purge --older-than 30
     """
-    settings = settings_from(config, db, out)
+    settings = settings_from(config, db, out, existing=True)
     with reported_errors(), workspace_lock(settings.db), store.opened(settings.db) as con:
         deleted = delete_old(con, settings.out, older_than, now=datetime.now(UTC), dry_run=dry_run)
     verb = "Would delete" if dry_run else "Deleted"

@@ -25,7 +25,7 @@ def import_command(file: FileArgument, config: ConfigOption = None, db: DbOption
     Give uploaded and matched counts (e.g. Meta num_received / num_matched), or Google's match_rate_range
     (MATCH_RANGE_41_TO_50, …). Example: audience match import matches.csv
     """
-    settings = settings_from(config, db, out)
+    settings = settings_from(config, db, out, existing=True)
     with reported_errors(), store.opened(settings.db) as con:
         result = import_matches(con, file, now=datetime.now(UTC))
     typer.echo(f"{file.name}: {result.rows} rows, {result.accepted} kept, {result.rejected} rejected.")
@@ -48,7 +48,7 @@ def against(
 
     Example: audience match against partner.txt --platform meta
     """
-    settings = settings_from(config, db, out)
+    settings = settings_from(config, db, out, existing=True)
     with reported_errors(), store.opened(settings.db) as con:
         result = measure_overlap(con, file, platform, run_id=run, now=datetime.now(UTC))
     n = DEFAULT_THRESHOLD

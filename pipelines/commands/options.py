@@ -7,7 +7,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from audience.errors import AudienceError
+from audience.errors import AudienceError, InputError
 from pipelines.config import Settings, load_settings
 
 ConfigOption = Annotated[
@@ -17,10 +17,15 @@ DbOption = Annotated[Path | None, typer.Option("--db", help="Workspace DuckDB fi
 OutOption = Annotated[Path | None, typer.Option("--out", help="Output directory; overrides the config.")]
 
 
-def settings_from(config: Path | None, db: Path | None, out: Path | None) -> Settings:
-    """Resolve the workspace settings from the shared flags."""
+def settings_from(config: Path | None, db: Path | None, out: Path | None, *, existing: bool = False) -> Settings:
+    """Resolve the workspace settings from the shared flags; with `existing` (a command that reads what runs
+    recorded), refuse a database path that holds no workspace rather than create an empty one there."""
     with reported_errors():
-        return load_settings(config, db=db, out=out)
+        settings = load_settings(config, db=db, out=out)
+        if existing and not settings.db.is_file():
+            raise InputError(f"There is no workspace database at {settings.db}; pass --db or --config naming the "
+                             "workspace a run used.")
+        return settings
 
 
 @contextmanager

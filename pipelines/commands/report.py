@@ -35,7 +35,7 @@ def report(
 
     Without --html, prints a short summary. Example: audience report --config audience.toml --html report.html
     """
-    settings = settings_from(config, db, out)
+    settings = settings_from(config, db, out, existing=True)
     with reported_errors(), store.opened(settings.db) as con:
         built = build_report(con, run, threshold=threshold, now=datetime.now(UTC))
     if html is not None:

@@ -10,6 +10,7 @@ import pytest
 from staged_runs import History, Workspace, history, run
 from typer.testing import CliRunner
 
+from audience.audit.checks import CHECKS
 from audience.hashing import sha256_hex
 from audience.identifiers.reference import canonical_email, canonical_maid, canonical_phone, platform_value
 from audience.identifiers.rules import PLATFORMS
@@ -74,7 +75,7 @@ def test_verify_prints_every_check_and_exits_1_on_a_failure(ws: Workspace, demo:
     html = tmp_path / "audit.html"
     code, output = cli(ws, "audit", "verify", "--html", str(html))
     assert code == 0, output
-    assert "all checks passed" in output and output.count(" pass ") == 14
+    assert "all checks passed" in output and output.count(" pass ") == len(CHECKS)
     with ws.connect() as con:
         (head,) = con.execute("SELECT row_hash FROM consent_event ORDER BY seq DESC LIMIT 1").fetchone()
     assert head in html.read_text() and head in output
@@ -239,3 +240,12 @@ def test_runs_of_the_prefect_flow_pass_every_check_and_report(prefect_api: str, 
         recorded = con.execute("SELECT count(DISTINCT run_id) FROM funnel WHERE with_identifier > 0").fetchone()
     assert recorded == (2,)
     assert "with identifier" in html.read_text()
+
+
+@pytest.mark.parametrize("command", [["audit", "verify"], ["audit", "trace", "--customer-id", "C1"], ["report"],
+                                     ["purge", "--older-than", "1"], ["forget", "--customer-id", "C1"]])
+def test_a_command_on_a_workspace_refuses_a_database_path_that_holds_none(tmp_path: Path, command: list[str]) -> None:
+    typo = tmp_path / "typo.duckdb"
+    result = CliRunner().invoke(app, [*command, "--db", str(typo), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1 and f"There is no workspace database at {typo}" in result.output, result.output
+    assert list(tmp_path.iterdir()) == []

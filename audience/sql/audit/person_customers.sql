@@ -1,7 +1,8 @@
--- The customers a person is: those whose exported values hash to one of the person's platform strings
--- (person_hash: platform, identifier, sha256), whose recorded keys carry the person's keyed hash ($email_hmac,
--- $phone_hmac), or the customer id given ($customer_id) when the workspace knows it (lineage, recorded keys or the
--- consent ledger name it), so that a mistyped id finds no one.
+-- The customers a person is: those whose exported phone numbers hash to one of the person's platform strings
+-- (person_hash: platform, identifier, sha256; none for an email, whose platform forms other addresses may share),
+-- whose recorded keys carry the person's keyed hash ($email_hmac, $phone_hmac), or the customer id given
+-- ($customer_id) when the workspace knows it (lineage, recorded keys or the consent ledger name it), so that a
+-- mistyped id finds no one.
 SELECT DISTINCT customer_id FROM (
     SELECT m.customer_id FROM membership m
     JOIN person_hash h ON h.platform = m.platform AND h.identifier = m.identifier AND h.sha256 = m.sha256

@@ -13,6 +13,7 @@ from audience.audit.model import CheckResult
 from audience.audit.purge import purge
 from audience.audit.verify import verify
 from audience.export import file_sha256, read_manifest
+from consent.importer import import_file
 
 NOW = datetime(2026, 11, 20, tzinfo=UTC)
 
@@ -155,6 +156,48 @@ def test_minimum_check_fails_for_a_held_back_audience_with_full_files(demo: Hist
               "identifier, rows, sha256 FROM export_file WHERE run_id = ? AND platform = 'meta' AND op = 'full' "
               "AND audience = 'all'", [demo.runs[2]])
     assert not check(copy, "minimum-size").passed
+
+
+def test_delta_base_check_fails_when_a_successful_run_is_later_marked_failed(demo: History, copy: Workspace) -> None:
+    sql(copy, "UPDATE run SET status = 'failed' WHERE run_id = ?", [demo.runs[1]])
+    result = check(copy, "delta-base")
+    assert not result.passed
+    assert f"deltas against {demo.runs[1]}, but the last successful run before it is {demo.runs[0]}" in \
+        result.examples[0]
+
+
+def test_a_moved_workspace_is_checked_where_out_says(demo: History, copy: Workspace) -> None:
+    for table in ("run", "erasure"):  # the copy records the original's directories, as a moved workspace does
+        sql(copy, f"UPDATE {table} SET out_dir = replace(out_dir, ?, ?)", [str(copy.root), str(demo.ws.root)])
+    assert failing(copy) == set()
+    relative = "tiktok/all/full/PHONE_SHA256.txt"
+    _rewrite_listed(copy, demo.runs[2], relative, "".join(_hash_lines(copy.out / demo.runs[2] / relative)[1:]))
+    assert failing(copy) == {"files-match-lineage"}
+
+
+def test_verify_lists_a_late_withdrawal_with_the_run_that_removed_it(demo: History) -> None:
+    with demo.ws.connect() as con:
+        late = verify(con, demo.ws.out, now=NOW).late
+    assert {(a.run_id, a.customer_id, a.act, a.back_dated, a.outcome) for a in late} == {
+        (demo.runs[0], demo.late, "withdraw (*)", False, f"removed by {demo.runs[1]}")}
+    assert {a.platform for a in late} == {"google", "meta", "tiktok"}
+
+
+def test_verify_lists_a_back_dated_withdrawal_imported_after_the_runs(demo: History, copy: Workspace,
+                                                                      tmp_path: Path) -> None:
+    ((customer, as_of),) = sql(copy, "SELECT m.customer_id, r.as_of FROM membership m JOIN run r USING (run_id) "
+                                     "WHERE r.run_id = ? AND m.platform = 'meta' ORDER BY 1 LIMIT 1", [demo.runs[0]])
+    moment = (as_of - timedelta(days=1)).isoformat()
+    events = tmp_path / "back-dated.csv"
+    events.write_text("event_id,customer_id,platform,action,effective_at,recorded_at\n"
+                      f"BD-1,{customer},meta,withdraw,{moment},{moment}\n", encoding="utf-8")
+    with copy.connect() as con:
+        import_file(con, events, now=NOW)
+        late = [a for a in verify(con, copy.out, now=NOW).late if a.act == "withdraw (meta)"]
+    holding = sql(copy, "SELECT DISTINCT run_id FROM membership WHERE customer_id = ? AND platform = 'meta'",
+                  [customer])
+    assert {(a.run_id, a.customer_id, a.platform, a.back_dated, a.outcome) for a in late} == {
+        (run_id, customer, "meta", True, "no run since") for (run_id,) in holding}
 
 
 def _hash_lines(path: Path) -> list[str]:
