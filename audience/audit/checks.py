@@ -203,7 +203,8 @@ def identifier_scope(ws: Workspace) -> CheckResult:
 
 @check("google-consent")
 def google_consent(ws: Workspace) -> CheckResult:
-    """Every member of every Google ingest request body carries adUserData and adPersonalization CONSENT_GRANTED."""
+    """Every member of every Google request body (ingest and remove, as pipeline.md asks) carries adUserData and
+    adPersonalization CONSENT_GRANTED."""
     return ws.files["google-consent"]
 
 

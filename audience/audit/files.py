@@ -166,7 +166,7 @@ def _google_bodies(con: duckdb.DuckDBPyConnection, kind: FileKind, files: list[t
         if wrong:
             problems.append(f"id types {', '.join(wrong)} do not belong in this list")
         values = [found.filter(pc.equal(found["id_type"], t))["value"].combine_chunks() for t in kind.id_types]
-        consent = kind.consent and entry.op != "remove"
+        consent = kind.consent
         return Parsed(_values(list(kind.id_types), values, kind.forms), shape["members"], tuple(problems),
                       members=shape["members"] if consent else 0,
                       without_consent=shape["without_consent"] if consent else 0)

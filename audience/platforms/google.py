@@ -101,7 +101,7 @@ class GoogleWriter:
         email, phone = values_at(checked, "EMAIL", email_rows), values_at(checked, "PHONE", phone_rows)
         mobile_rows = rows_of["MOBILE_ID"]
         mobile = values_at(checked, "MOBILE_ID", mobile_rows[mobile_rows >= 0])
-        tail = "}," if op == "remove" else f', "consent": {json.dumps(CONSENT)}}},'
+        tail = f', "consent": {json.dumps(CONSENT)}}},'  # on remove bodies too, as pipeline.md asks
         contact = (partial(_contact_members, email, phone, tail), partial(concat, email, ",", phone, "\n"))
         mobile_ids = (
             partial(concat, '{"mobileData": {"mobileIds": ["', mobile, f'"]}}{tail}\n'),

@@ -215,7 +215,7 @@ def test_google_never_mixes_contact_info_with_mobile_ids_nor_ingest_with_remove(
             assert not HEX64.search(data), f.path
 
 
-def test_google_remove_bodies_carry_no_consent_and_no_terms(case_run: tuple[Path, list[ExportFile]]) -> None:
+def test_google_remove_bodies_carry_per_member_consent_and_no_terms(case_run: tuple[Path, list[ExportFile]]) -> None:
     run_dir, _ = case_run
     folder = run_dir / "google" / "all" / "remove"
     contact = google_documents(folder, "remove-*.json")
@@ -223,7 +223,9 @@ def test_google_remove_bodies_carry_no_consent_and_no_terms(case_run: tuple[Path
     assert [list(body) for body in contact] == [["destinations", "encoding", "audienceMembers"]]
     assert [list(body) for body in mobile] == [["destinations", "encoding", "audienceMembers"]]
     members = contact[0]["audienceMembers"] + mobile[0]["audienceMembers"]
-    assert all(list(m) in (["userData"], ["mobileData"]) for m in members)
+    assert all(list(m) in (["userData", "consent"], ["mobileData", "consent"]) for m in members)
+    assert all(m["consent"] == {"adUserData": "CONSENT_GRANTED", "adPersonalization": "CONSENT_GRANTED"}
+               for m in members)
     assert not list(folder.glob("ingest-*")) and not list(folder.glob("mobile-ingest-*"))
 
 
