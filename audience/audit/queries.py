@@ -23,3 +23,17 @@ def rows(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the audit tables (target digests, exported keys, purged runs, erasures) if missing."""
     SQL.script(con, "schema.sql")
+
+
+def latest_run_keys(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
+    """Create the temporary view `name` of the customer keys (customer_id, email_hmac, phone_hmac) the latest
+    successful run recorded, so that suppressions by email or phone can be matched outside a run; returns `name`,
+    or None when no run recorded keys."""
+    recorded = con.execute("SELECT count(*) FROM duckdb_tables() WHERE NOT temporary AND table_name = 'run_key'"
+                           ).fetchall()[0][0]
+    if not recorded:
+        return None
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT customer_id, email_hmac, phone_hmac FROM run_key "
+                "WHERE run_id = (SELECT k.run_id FROM run_key k JOIN run r USING (run_id) "
+                "WHERE r.status = 'succeeded' ORDER BY r.started_at DESC LIMIT 1)")
+    return name if con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0] else None

@@ -10,9 +10,11 @@ import duckdb
 import typer
 
 from audience import store
+from audience.audit.queries import latest_run_keys
 from audience.errors import InputError, TransientError
 from consent.importer import import_file
 from consent.integrity import verify as verify_ledger
+from consent.evaluate import DEFAULT_CUSTOMER_KEYS
 from consent.records import HistoryEntry, ImportReport
 from consent.status import Status, parse_instant
 from consent.status import status as customer_status
@@ -68,7 +70,9 @@ def status(
     settings = settings_from(config, db, out)
     with reported_errors(), _read_only(settings.db) as con:
         moment = parse_instant(as_of) if as_of is not None else datetime.now(UTC)
-        found = customer_status(con, customer_id, moment, max_consent_age_days=settings.max_consent_age_days)
+        keys = latest_run_keys(con, DEFAULT_CUSTOMER_KEYS)
+        found = customer_status(con, customer_id, moment, max_consent_age_days=settings.max_consent_age_days,
+                                customer_keys=keys)
     _print_status(found)
 
 
@@ -130,8 +134,8 @@ def _print_status(found: Status) -> None:
     for entry in found.history:
         typer.echo(f"  {_history_line(entry, found.as_of)}")
     if not found.matched_by_identifier:
-        typer.echo("  (suppressions given by email or phone are not matched: the workspace has no customer keys "
-                   "outside a run)")
+        typer.echo("  (suppressions given by email or phone are not matched: no run has recorded the customers' "
+                   "keys yet)")
     typer.echo("Decisions:")
     for d in found.decisions:
         typer.echo(f"  {d.platform:<8} {'eligible' if d.eligible else 'not eligible':<13} {d.reason}")

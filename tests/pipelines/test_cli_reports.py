@@ -249,3 +249,11 @@ def test_a_command_on_a_workspace_refuses_a_database_path_that_holds_none(tmp_pa
     result = CliRunner().invoke(app, [*command, "--db", str(typo), "--out", str(tmp_path / "out")])
     assert result.exit_code == 1 and f"There is no workspace database at {typo}" in result.output, result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_consent_status_matches_suppressions_by_email_with_the_keys_the_last_run_recorded(ws: Workspace,
+                                                                                          demo: History) -> None:
+    result = CliRunner().invoke(app, ["consent", "status", demo.erased, "--db", str(ws.db)])
+    assert result.exit_code == 0, result.output
+    assert "suppression: erasure * matched by email" in result.output
+    assert result.output.count("not eligible  suppressed (erasure") == 3
