@@ -203,15 +203,18 @@ def check_quotes_closed(path: Path) -> None:
     Raises:
         InputError: the file holds an odd number of quote characters (naming the line of the last one).
     """
-    quotes = 0
+    quotes = last = read = 0
     with path.open("rb") as f:
         while chunk := f.read(_CSV_BLOCK_BYTES):
-            quotes += chunk.count(b'"')
+            if found := chunk.count(b'"'):
+                quotes, last = quotes + found, read + chunk.rfind(b'"')
+            read += len(chunk)
     if quotes % 2 == 0:
         return
-    data = np.fromfile(path, dtype=np.uint8)
-    last = int(np.flatnonzero(data == ord('"'))[-1])
-    line = int(np.count_nonzero(data[:last] == ord("\n"))) + 1
+    line = 1
+    with path.open("rb") as f:
+        for start in range(0, last, _CSV_BLOCK_BYTES):
+            line += f.read(min(_CSV_BLOCK_BYTES, last - start)).count(b"\n")
     raise InputError(f'{path.name}: the quote (") on line {line} is never closed, so the rows after it would be read '
                      'as one value; close it (a quote inside a quoted value is written twice: "").')
 

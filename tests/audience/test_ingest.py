@@ -7,6 +7,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from audience import ingest
 from audience.errors import InputError
 from audience.ingest import (
     CORE_COLUMNS,
@@ -209,6 +210,14 @@ def _refusal(tmp_path: Path, content: str) -> str:
         list(customer_batches(path))
     assert "x.pl" not in str(raised.value)
     return str(raised.value)
+
+
+def test_the_open_quote_is_found_across_read_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ingest, "_CSV_BLOCK_BYTES", 7)
+    path = tmp_path / "customers.csv"
+    path.write_text('customer_id,note\nC1,"a ""b"""\nC2,x\nC3,"open\nC4,y\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r'the quote \(\"\) on line 4 is never closed'):
+        ingest.check_quotes_closed(path)
 
 
 @pytest.mark.parametrize(("content", "message"), [
