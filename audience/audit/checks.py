@@ -13,7 +13,7 @@ import duckdb
 import pyarrow as pa
 
 from audience.audit import digest, evaluation, files, ledger_check
-from audience.audit.model import CheckResult
+from audience.audit.model import HASH_PREFIX, CheckResult
 from audience.audit.queries import SQL
 from audience.export import MANIFEST_NAME, ExportFile, file_sha256, read_manifest
 from audience.errors import InputError
@@ -134,16 +134,25 @@ def _compare_family(con: duckdb.DuckDBPyConnection, key: tuple[str, str, str, st
                     values: list[pa.Table]) -> str | None:
     """Whether the files of one family hold the values lineage says the run sent there (compared by digest)."""
     platform, audience, op, _ = key
-    wanted = digest.digest(con, "lineage_lines.sql", {"platform": platform, "audience": audience, "op": op,
-                                                       "id_types": list(kind.id_types)})
+    params = {"platform": platform, "audience": audience, "op": op, "id_types": list(kind.id_types)}
+    wanted = digest.digest(con, "lineage_lines.sql", params)
     con.register("audit_file_value", pa.concat_tables(values) if values else files.VALUE_SCHEMA.empty_table())
     try:
         got = digest.digest(con, "file_lines.sql", {})
+        if got == wanted:
+            return None
+        differences = {r["side"]: r["lines"] or [] for r in SQL.rows(con, "line_differences.sql", params)}
     finally:
         con.unregister("audit_file_value")
-    if got == wanted:
-        return None
-    return f"files hold {got.values} distinct value(s), lineage {wanted.values}, and they differ"
+    shown = "; ".join(f"only in {side}: {', '.join(_prefix(line) for line in lines)}"
+                      for side, lines in sorted(differences.items()) if lines)
+    return f"files hold {got.values} distinct value(s), lineage {wanted.values}, and they differ ({shown})"
+
+
+def _prefix(line: str) -> str:
+    """An `id_type,sha256` line as the id type and the hash's first characters (never a whole value)."""
+    id_type, sha256 = line.split(",", 1)
+    return f"{id_type} {sha256[:HASH_PREFIX]}…"
 
 
 def _missing_families(con: duckdb.DuckDBPyConnection,

@@ -15,10 +15,9 @@ import pyarrow.compute as pc
 
 from audience.audit import files
 from audience.audit.person import Person, customers_of
+from audience.audit.model import HASH_PREFIX
 from audience.audit.queries import SQL
 from audience.export import ExportFile
-
-HASH_PREFIX = 12
 
 
 @dataclass(frozen=True, slots=True)

@@ -240,6 +240,8 @@ def test_lineage_check_fails_for_a_consistent_file_that_lacks_a_value(demo: Hist
     lines = _hash_lines(copy.out / demo.runs[2] / relative)
     _rewrite_listed(copy, demo.runs[2], relative, "".join(lines[1:]))
     assert failing(copy) == {"files-match-lineage"}
+    (example,) = check(copy, "files-match-lineage").examples
+    assert example.endswith(f"and they differ (only in lineage: PHONE_SHA256 {lines[0][:12]}…)")
 
 
 def test_lineage_check_fails_when_a_recorded_removal_is_deleted(demo: History, copy: Workspace) -> None:
