@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from audience.audit import queries
+from audience.audit import files, queries
 from audience.audit.queries import SQL
 from audience.errors import InputError
 from audience.export import MANIFEST_NAME
@@ -23,6 +23,8 @@ class Purged:
     files: int
     """Export files deleted (the manifest not counted)."""
     bytes: int
+    found: bool = True
+    """Whether the directory was there; a directory already gone is recorded as purged with nothing deleted."""
 
 
 def purge(con: duckdb.DuckDBPyConnection, out: Path, older_than_days: int, *, now: datetime,
@@ -39,16 +41,17 @@ def purge(con: duckdb.DuckDBPyConnection, out: Path, older_than_days: int, *, no
     queries.ensure_schema(con)
     candidates = SQL.rows(con, "purge_candidates.sql", {"before": now - timedelta(days=older_than_days)})
     root = out.resolve()
-    for row in candidates:
-        if Path(row["out_dir"]).resolve().parent != root:
-            raise InputError(f"Run {row['id']} wrote to {row['out_dir']}, which is not a directory of {out}; "
+    directories = {row["id"]: files.located(out, row["id"], Path(row["out_dir"])) for row in candidates}
+    for run_id, directory in directories.items():
+        if directory.resolve().parent != root:
+            raise InputError(f"Run {run_id} wrote to {directory}, which is not a directory of {out}; "
                              "pass the --out the runs used.")
     purged = []
     for row in candidates:
-        directory = Path(row["out_dir"])
+        directory = directories[row["id"]]
         found = [p for p in directory.rglob("*") if p.is_file()] if directory.is_dir() else []
         result = Purged(row["id"], directory, sum(p.name != MANIFEST_NAME or p.parent != directory for p in found),
-                        sum(p.stat().st_size for p in found))
+                        sum(p.stat().st_size for p in found), directory.is_dir())
         if not dry_run:
             if directory.is_dir():
                 shutil.rmtree(directory)

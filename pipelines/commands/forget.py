@@ -63,6 +63,7 @@ def purge(
         deleted = delete_old(con, settings.out, older_than, now=datetime.now(UTC), dry_run=dry_run)
     verb = "Would delete" if dry_run else "Deleted"
     for d in deleted:
-        typer.echo(f"{verb} {d.path} ({d.files:,} files, {d.bytes:,} bytes)")
+        gone = "" if d.found else "; already gone: deleted earlier without a purge record"
+        typer.echo(f"{verb} {d.path} ({d.files:,} files, {d.bytes:,} bytes{gone})")
     typer.echo(f"{verb} {len(deleted)} export director{'y' if len(deleted) == 1 else 'ies'} older than "
                f"{older_than} day(s).")

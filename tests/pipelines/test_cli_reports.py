@@ -3,6 +3,7 @@ runs; after `forget`, no raw identifier of the person is left in any table of th
 
 import csv
 import json
+import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -198,6 +199,13 @@ def test_purge_deletes_old_run_directories_and_the_audit_still_passes(ws: Worksp
     code, output = cli(ws, "audit", "trace", "--customer-id", demo.late)
     assert "(purged)" in output
     assert cli(ws, "purge", "--older-than", "-1")[0] != 0
+
+
+def test_purge_says_when_a_directory_was_already_gone(ws: Workspace, demo: History) -> None:
+    shutil.rmtree(ws.out / demo.runs[0])
+    code, output = cli(ws, "purge", "--older-than", "0")
+    assert code == 0 and f"{demo.runs[0]} (0 files, 0 bytes; already gone: deleted earlier without a purge record)" \
+        in output, output
 
 
 def test_trace_tells_a_file_deleted_without_a_purge_record_from_a_purged_one(ws: Workspace, demo: History) -> None:
