@@ -31,6 +31,9 @@ FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 DEFAULT_BATCH_ROWS = 500_000
 _CSV_BLOCK_BYTES = 4 << 20
 _ATTRIBUTE_TYPES = (pa.int64(), pa.float64(), pa.date32(), pa.bool_())
+_QUOTE = re.compile(b'"')
+_FIELD_STARTS = frozenset(b",\r\n")
+"""Bytes after which a quote opens a quoted value."""
 _UTF8_COLUMN = re.compile(r"^In CSV column #(\d+): .*invalid UTF8", re.DOTALL)
 
 REASON_FIELD_COUNT = "wrong number of fields for the header; check the quoting of this row"
@@ -196,27 +199,54 @@ def _csv_batches(path: Path, names: list[str], kept: list[str],
 
 
 def check_quotes_closed(path: Path) -> None:
-    """Refuse a CSV file whose last quote opens a value that the file never closes: a parser reads everything after
-    it as that one value, so the rows there would vanish. Quotes come in pairs in a well-formed file (a quote inside a
-    quoted value is written twice).
+    """Refuse a CSV file that ends inside a quoted value: a parser reads everything after the quote that opened it
+    as that one value, so the rows there would vanish.
+
+    A file whose quotes pair up (the usual case) is passed after counting them; it could still end inside a value
+    if it also holds an odd number of stray quotes, which this does not look for. Otherwise the quotes are followed
+    as a CSV parser does: a quote opens a value only at the start of a field (a quote inside an unquoted value, as
+    in `o"brien@example.com`, is a character like any other), and inside a quoted value `""` is a quote.
 
     Raises:
-        InputError: the file holds an odd number of quote characters (naming the line of the last one).
+        InputError: the file ends inside a quoted value (naming the line of the quote that opened it).
     """
-    quotes = last = read = 0
+    quotes = 0
     with path.open("rb") as f:
         while chunk := f.read(_CSV_BLOCK_BYTES):
-            if found := chunk.count(b'"'):
-                quotes, last = quotes + found, read + chunk.rfind(b'"')
-            read += len(chunk)
+            quotes += chunk.count(b'"')
     if quotes % 2 == 0:
         return
+    opened = _open_quote_line(path)
+    if opened is not None:
+        raise InputError(f'{path.name}: the quote (") that opens a value on line {opened} is never closed, so the rows '
+                         'after it would be read as one value; close it (a quote inside a quoted value is written '
+                         'twice: "").')
+
+
+def _open_quote_line(path: Path) -> int | None:
+    """The line of the quote that opened the value the file ends inside, or None when it ends outside quotes."""
+    inside, closing, opened, offset, before = False, None, 0, 0, ord("\n")
+    with path.open("rb") as f:
+        while chunk := f.read(_CSV_BLOCK_BYTES):
+            for match in _QUOTE.finditer(chunk):
+                at = offset + match.start()
+                if closing is not None:  # the quote before, inside a value, closed it unless this one doubles it
+                    doubled, closing = at == closing + 1, None
+                    if doubled:
+                        continue
+                    inside = False
+                if inside:
+                    closing = at
+                elif (chunk[match.start() - 1] if match.start() else before) in _FIELD_STARTS:
+                    inside, opened = True, at
+            offset, before = offset + len(chunk), chunk[-1]
+    if not inside or closing is not None:
+        return None
     line = 1
     with path.open("rb") as f:
-        for start in range(0, last, _CSV_BLOCK_BYTES):
-            line += f.read(min(_CSV_BLOCK_BYTES, last - start)).count(b"\n")
-    raise InputError(f'{path.name}: the quote (") on line {line} is never closed, so the rows after it would be read '
-                     'as one value; close it (a quote inside a quoted value is written twice: "").')
+        for start in range(0, opened, _CSV_BLOCK_BYTES):
+            line += f.read(min(_CSV_BLOCK_BYTES, opened - start)).count(b"\n")
+    return line
 
 
 def _header_only(path: Path) -> bool:

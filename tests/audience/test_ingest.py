@@ -193,8 +193,8 @@ def test_bytes_that_are_not_utf8_are_reported_by_column(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("content", "message"), [
-    ('customer_id,email\nC1,a@x.pl\nC2,"b@x.pl\nC3,c@x.pl\nC4,d@x.pl\n', 'the quote (") on line 3 is never closed'),
-    ('customer_id,email\nC1,a@x.pl\nC2,b@x.pl\n"\n', 'the quote (") on line 4 is never closed'),
+    ('customer_id,email\nC1,a@x.pl\nC2,"b@x.pl\nC3,c@x.pl\nC4,d@x.pl\n', 'that opens a value on line 3 is never closed'),
+    ('customer_id,email\nC1,a@x.pl\nC2,b@x.pl\n"\n', 'that opens a value on line 4 is never closed'),
     ('customer_id,email,note\nC1,a@x.pl,"say ""hi"""\nC2,"b@x.pl\nC3,c@x.pl,x\n', "row 2 has a quoted value that runs"),
     ('customer_id,email\nC1,"a\n@x.pl",extra\nC2,b@x.pl\n', "row 1 has a quoted value that runs over the following"),
 ])
@@ -216,8 +216,29 @@ def test_the_open_quote_is_found_across_read_blocks(tmp_path: Path, monkeypatch:
     monkeypatch.setattr(ingest, "_CSV_BLOCK_BYTES", 7)
     path = tmp_path / "customers.csv"
     path.write_text('customer_id,note\nC1,"a ""b"""\nC2,x\nC3,"open\nC4,y\n', encoding="utf-8")
-    with pytest.raises(InputError, match=r'the quote \(\"\) on line 4 is never closed'):
+    with pytest.raises(InputError, match=r'the quote \(\"\) that opens a value on line 4 is never closed'):
         ingest.check_quotes_closed(path)
+
+
+@pytest.mark.parametrize(("content", "line"), [
+    ('customer_id,email\nC1,o"brien@x.pl\nC2,b@x.pl\n', None),
+    ('customer_id,email,note\nC1,o"brien@x.pl,"a ""b"""\nC2,b@x.pl,""\n', None),
+    ('customer_id,email,note\nC1,o"b"rien@x.pl,x\nC2,b@x.pl,"x""\nC3,c@x.pl,y\n', 3),
+    ('customer_id,email\r\nC1,a@x.pl\r\nC2,"b@x.pl\r\nC3,c@x.pl\r\n', 3),
+])
+def test_a_quote_inside_an_unquoted_value_is_a_character_and_only_an_open_value_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str, line: int | None,
+) -> None:
+    monkeypatch.setattr(ingest, "_CSV_BLOCK_BYTES", 5)
+    path = tmp_path / "customers.csv"
+    path.write_bytes(content.encode())
+    if line is None:
+        ingest.check_quotes_closed(path)
+        monkeypatch.undo()
+        assert len(_read(path)[0]) == content.count("\n") - 1
+    else:
+        with pytest.raises(InputError, match=rf"that opens a value on line {line} is never closed"):
+            ingest.check_quotes_closed(path)
 
 
 @pytest.mark.parametrize(("content", "message"), [

@@ -481,6 +481,6 @@ def test_a_quote_left_open_after_quoted_line_breaks_refuses_the_file(tmp_path: P
                     + 'E9,C9,*,grant,2026-01-10T10:00:00Z\nE10,C10,*,grant,2026-01-10T10:00:00Z,,,"open\n'
                     "E11,C11,*,grant,2026-01-10T10:00:00Z,,,\n", encoding="utf-8")
     con = fresh()
-    with pytest.raises(InputError, match=r'the quote \(\"\) on line 10003 is never closed'):
+    with pytest.raises(InputError, match=r'the quote \(\"\) that opens a value on line 10003 is never closed'):
         import_file(con, path, now=NOW)
     assert con.execute("SELECT count(*) FROM consent_event").fetchall() == [(0,)]
