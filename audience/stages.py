@@ -222,6 +222,19 @@ def build_partitioned_audiences(
     return store.eligible_count(con), store.plan_targets(con, run_targets, sorted(members))
 
 
+def placeholder_messages(plans: Sequence[store.Plan], options: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """One line per (platform, audience) whose files carry placeholders for options the configuration leaves unset
+    (Google's destinations), naming the keys to set."""
+    written = {(p.platform, p.audience) for p in plans if p.status == "exported" or p.remove_rows}
+    messages = []
+    for platform, audience in sorted(written):
+        unset = PLATFORMS[platform].placeholders(audience=audience, options=options.get(platform, {}))
+        if unset:
+            messages.append(f"{platform}/{audience}: the files name placeholders for {', '.join(unset)}; set them in "
+                            "audience.toml and run again, or fill them in before uploading.")
+    return messages
+
+
 def held_back_message(plan: store.Plan) -> str:
     """The loud line a held-back audience gets (counts only)."""
     removed = (f"; its {plan.remove_rows:,} removals were written so that withdrawals still reach {plan.platform}"

@@ -234,7 +234,10 @@ def export(ws: store.Session, settings: Settings, run: RunHandle,
     """Write every platform's files for every audience under the run directory."""
     options = {p.platform: settings.platform_options(p.platform) for p in plans}
     with _timed(ws.con, run, "export") as con:
-        return tuple(stages.export(con, run.run_dir, plans, options, progress=get_run_logger().info))
+        files = tuple(stages.export(con, run.run_dir, plans, options, progress=get_run_logger().info))
+    for message in stages.placeholder_messages(plans, options):
+        get_run_logger().warning(message)
+    return files
 
 
 @task(name="record-lineage", **STAGE)

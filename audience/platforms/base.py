@@ -80,6 +80,11 @@ class PlatformWriter(Protocol):
         """
         ...
 
+    def placeholders(self, *, audience: str, options: Mapping[str, Any]) -> tuple[str, ...]:
+        """The options (`<platform>.<key>`) an audience's files need but `options` leaves unset, so that the files
+        carry a placeholder in their place for the user to fill in before uploading."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class IdTypeSpec:

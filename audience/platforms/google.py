@@ -85,6 +85,16 @@ class GoogleWriter:
     name = "google"
     min_audience = 100
 
+    def placeholders(self, *, audience: str, options: Mapping[str, Any]) -> tuple[str, ...]:
+        """The destinations of the audience's bodies that the options do not give (written as placeholders)."""
+        unset = [] if options.get("operating_account_id") else ["google.operating_account_id"]
+        for kind in LISTS:
+            if _list_id(kind, audience, options) in _placeholders(audience):
+                shared = audience == SHARED_LISTS_AUDIENCE
+                unset.append(f"google.{kind.list_option}" if shared else
+                             f"google.audiences.{audience}.{kind.list_option}")
+        return tuple(unset)
+
     def write(
         self, members: pa.Table, *, audience: str, op: Op, run_dir: Path, options: Mapping[str, Any]
     ) -> list[ExportFile]:
@@ -165,6 +175,12 @@ def _heads(audience: str, op: Op, options: Mapping[str, Any]) -> dict[CustomerLi
             "a Customer Match list takes one kind of identifier: give it a separate mobile-ID list."
         )
     return {kind: _head(lists[kind], op, options) for kind in LISTS}
+
+
+def _placeholders(audience: str) -> set[str]:
+    """What `_list_id` writes for a list of `audience` that the options do not give."""
+    return {PLACEHOLDERS[kind.list_option] if audience == SHARED_LISTS_AUDIENCE
+            else AUDIENCE_PLACEHOLDER.format(audience=audience, option=kind.list_option) for kind in LISTS}
 
 
 def _list_id(kind: CustomerList, audience: str, options: Mapping[str, Any]) -> str:

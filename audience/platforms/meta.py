@@ -47,6 +47,10 @@ class MetaWriter:
     name = "meta"
     min_audience = 100
 
+    def placeholders(self, *, audience: str, options: Mapping[str, Any]) -> tuple[str, ...]:
+        """None: every file this writer writes is complete."""
+        return ()
+
     def write(
         self, members: pa.Table, *, audience: str, op: Op, run_dir: Path, options: Mapping[str, Any]
     ) -> list[ExportFile]:

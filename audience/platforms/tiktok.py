@@ -44,6 +44,10 @@ class TikTokWriter:
     name = "tiktok"
     min_audience = 1000
 
+    def placeholders(self, *, audience: str, options: Mapping[str, Any]) -> tuple[str, ...]:
+        """None: every file this writer writes is complete."""
+        return ()
+
     def write(
         self, members: pa.Table, *, audience: str, op: Op, run_dir: Path, options: Mapping[str, Any]
     ) -> list[ExportFile]:

@@ -243,6 +243,16 @@ def test_google_writes_named_placeholders_for_destinations_not_configured(
     assert mobile["destinations"][0]["productDestinationId"] == "<google.audiences.vip.mobile_list_id>"
 
 
+def test_each_writer_names_the_options_its_files_hold_placeholders_for() -> None:
+    google = PLATFORMS["google"]
+    configured = {"operating_account_id": "1", "contact_list_id": "5", "audiences": {"vip": {"mobile_list_id": "7"}}}
+    assert google.placeholders(audience="all", options={}) == (
+        "google.operating_account_id", "google.contact_list_id", "google.mobile_list_id")
+    assert google.placeholders(audience="all", options=configured) == ("google.mobile_list_id",)
+    assert google.placeholders(audience="vip", options=configured) == ("google.audiences.vip.contact_list_id",)
+    assert all(PLATFORMS[p].placeholders(audience="all", options={}) == () for p in ("meta", "tiktok"))
+
+
 def google_destinations(members: pa.Table, audience: str, options: dict[str, Any], run_dir: Path) -> list[str]:
     """The list ids a Google remove writes to: the contact list's, then the mobile list's."""
     PLATFORMS["google"].write(members, audience=audience, op="remove", run_dir=run_dir, options=options)

@@ -90,3 +90,16 @@ def test_export_writes_two_sets_at_once_only_within_its_row_budget_and_lists_fil
     assert most[0] == most_at_once
     assert list(dict.fromkeys((f.platform, f.audience) for f in files)) == [(p.platform, p.audience) for p in plans]
     assert files == stages.export(con, run_dir.with_name("one-at-a-time"), plans, {}, writers=1)
+
+
+def test_placeholder_messages_name_the_keys_to_set_for_every_audience_that_wrote_files() -> None:
+    def plan(platform: str, audience: str, status: str, removed: int = 0) -> store.Plan:
+        return store.Plan(platform, audience, 5, 5, 1, status, None, 5, removed)
+
+    plans = [plan("google", "all", "exported"), plan("google", "vip", "held_back"),
+             plan("google", "old", "held_back", removed=2), plan("meta", "all", "exported")]
+    options = {"google": {"operating_account_id": "1", "contact_list_id": "5", "mobile_list_id": "6"}}
+    assert stages.placeholder_messages(plans, options) == [
+        "google/old: the files name placeholders for google.audiences.old.contact_list_id, "
+        "google.audiences.old.mobile_list_id; set them in audience.toml and run again, or fill them in before "
+        "uploading."]
