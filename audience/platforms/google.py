@@ -87,12 +87,10 @@ class GoogleWriter:
 
     def placeholders(self, *, audience: str, options: Mapping[str, Any]) -> tuple[str, ...]:
         """The destinations of the audience's bodies that the options do not give (written as placeholders)."""
-        unset = [] if options.get("operating_account_id") else ["google.operating_account_id"]
-        for kind in LISTS:
-            if _list_id(kind, audience, options) in _placeholders(audience):
-                shared = audience == SHARED_LISTS_AUDIENCE
-                unset.append(f"google.{kind.list_option}" if shared else
-                             f"google.audiences.{audience}.{kind.list_option}")
+        unset = [] if options.get("operating_account_id") is not None else ["google.operating_account_id"]
+        shared = audience == SHARED_LISTS_AUDIENCE
+        unset += [f"google.{kind.list_option}" if shared else f"google.audiences.{audience}.{kind.list_option}"
+                  for kind in LISTS if _list_id(kind, audience, options) is None]
         return tuple(unset)
 
     def write(
@@ -168,7 +166,7 @@ def _heads(audience: str, op: Op, options: Mapping[str, Any]) -> dict[CustomerLi
     Raises:
         InputError: an option is invalid, or the contact and mobile lists are one list.
     """
-    lists = {kind: _list_id(kind, audience, options) for kind in LISTS}
+    lists = {kind: _list_id(kind, audience, options) or _list_placeholder(kind, audience) for kind in LISTS}
     if lists[CONTACT] == lists[MOBILE]:
         raise InputError(
             f"Audience {audience!r} has one Google list, {lists[CONTACT]}, for contact information and mobile IDs; "
@@ -177,21 +175,22 @@ def _heads(audience: str, op: Op, options: Mapping[str, Any]) -> dict[CustomerLi
     return {kind: _head(lists[kind], op, options) for kind in LISTS}
 
 
-def _placeholders(audience: str) -> set[str]:
-    """What `_list_id` writes for a list of `audience` that the options do not give."""
-    return {PLACEHOLDERS[kind.list_option] if audience == SHARED_LISTS_AUDIENCE
-            else AUDIENCE_PLACEHOLDER.format(audience=audience, option=kind.list_option) for kind in LISTS}
-
-
-def _list_id(kind: CustomerList, audience: str, options: Mapping[str, Any]) -> str:
-    """The audience's own list of this kind: its `audiences` entry, for `all` else the top-level option, else a
-    placeholder naming the option to set."""
-    key = f"audiences.{audience}.{kind.list_option}"
+def _list_id(kind: CustomerList, audience: str, options: Mapping[str, Any]) -> str | None:
+    """The audience's own list of this kind: its `audiences` entry, for `all` else the top-level option; None when
+    the options give none."""
     own = _own_lists(audience, options).get(kind.list_option)
     if own is not None:
+        key = f"audiences.{audience}.{kind.list_option}"
         return text_option({key: own}, key, "")
+    if audience == SHARED_LISTS_AUDIENCE and options.get(kind.list_option) is not None:
+        return text_option(options, kind.list_option, "")
+    return None
+
+
+def _list_placeholder(kind: CustomerList, audience: str) -> str:
+    """What the bodies name in place of a list the options do not give: the option to set."""
     if audience == SHARED_LISTS_AUDIENCE:
-        return text_option(options, kind.list_option, PLACEHOLDERS[kind.list_option])
+        return PLACEHOLDERS[kind.list_option]
     return AUDIENCE_PLACEHOLDER.format(audience=audience, option=kind.list_option)
 
 
