@@ -48,13 +48,14 @@ def screen(con: duckdb.DuckDBPyConnection, source: Source,
     Names are checked first; the values of the other columns outside `wanted`, if there are any, in one pass over
     the file that keeps nothing.
     """
+    outside = source.outside(wanted)
     reasons: dict[int, str] = {}
-    for name, position in source.outside(wanted).items():
+    for name, position in outside.items():
         if named_identifier(name):
             reasons[position] = NAMED
         elif _EMAIL.search(name):
             reasons[position] = NAMED_LIKE_EMAIL
-    unnamed = [position for position in source.outside(wanted).values() if position not in reasons]
+    unnamed = [position for position in outside.values() if position not in reasons]
     for position, holds_email in zip(unnamed, columns_matching(con, source, unnamed, EMAIL_PATTERN), strict=True):
         if holds_email:
             reasons[position] = HOLDS_EMAIL
