@@ -5,6 +5,8 @@ hash prefixes."""
 import mmap
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -66,6 +68,18 @@ class SuppressionHit:
 
 
 @dataclass(frozen=True, slots=True)
+class RunSource:
+    """What produced one run of a trace: its as-of time, rule-set and code versions, and the files it read."""
+
+    run_id: str
+    as_of: str
+    rules_version: str
+    code_version: str
+    inputs: tuple[str, ...]
+    """`name path (sha256 prefix…)` per input file."""
+
+
+@dataclass(frozen=True, slots=True)
 class Trace:
     """Everything the workspace sent for one person."""
 
@@ -74,6 +88,7 @@ class Trace:
     carried: tuple[Carried, ...]
     erasures: tuple[ErasureRemoval, ...]
     suppressions: tuple[SuppressionHit, ...]
+    runs: tuple[RunSource, ...]
 
     @property
     def removals(self) -> tuple[Carried, ...]:
@@ -102,7 +117,19 @@ def trace(con: duckdb.DuckDBPyConnection, person: Person, out: Path) -> Trace:
                              e["sha256"][:HASH_PREFIX] + "…") for e in erased),
         tuple(SuppressionHit(h["seq"], h["kind"], _time(h["effective_at"]), _time(h["recorded_at"]), h["matched_by"])
               for h in hits),
+        _sources(con, list(dict.fromkeys(c.run_id for c in carried))),
     )
+
+
+def _sources(con: duckdb.DuckDBPyConnection, run_ids: list[str]) -> tuple[RunSource, ...]:
+    """The as-of time, versions and input files of each run, in run order."""
+    sources = []
+    for run_id, group in groupby(SQL.rows(con, "trace_runs.sql", {"run_ids": run_ids}), key=itemgetter("run_id")):
+        rows = list(group)
+        inputs = tuple(f"{r['input']} {r['path']} ({r['sha256'][:HASH_PREFIX]}…)" for r in rows if r["input"])
+        sources.append(RunSource(run_id, _time(rows[0]["as_of"]), rows[0]["rules_version"], rows[0]["code_version"],
+                                 inputs))
+    return tuple(sources)
 
 
 class _FileFinder:

@@ -107,6 +107,9 @@ def _print_trace(result: Trace) -> None:
         typer.echo(f"No run carried a value of this {result.given.replace('_', ' ')}.")
     if result.customers:
         typer.echo(f"Customer id(s): {', '.join(result.customers)}")
+    for r in result.runs:
+        typer.echo(f"Run {r.run_id}: as of {r.as_of}, rules {r.rules_version}, code {r.code_version}; read "
+                   + ("; ".join(r.inputs) or "no input recorded"))
     for c in result.carried:
         where = ", ".join(c.files) if c.files else ("no file: audience held back" if c.op == "kept" else "no file")
         typer.echo(f"{c.run_id} {c.platform}/{c.audience} {c.op:6} {c.id_type:13} {c.hash_prefix} "

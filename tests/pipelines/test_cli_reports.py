@@ -95,6 +95,11 @@ def test_trace_by_email_lists_runs_files_consent_and_removals_without_the_email(
     assert f"{second} meta/all remove" in output and f"{second}/meta/all/remove/customers.csv" in output
     assert f"consent EV-{demo.late}-" in output
     assert "Removals sent by runs: 0" not in output
+    with ws.connect() as con:
+        rules, path, digest = con.execute("SELECT r.rules_version, i.path, i.sha256 FROM run r JOIN run_input i "
+                                          "USING (run_id) WHERE run_id = ? AND input = 'customers'", [first]).fetchone()
+    assert f"Run {first}: as of " in output and f"rules {rules}" in output
+    assert f"customers {path} ({digest[:12]}…)" in output
     email_hash = sha256_hex(canonical_email(row["email"]).value)
     assert email_hash[:12] in output and email_hash not in output
     for form in raw_forms(row):
