@@ -3,6 +3,11 @@
 Suppressions given by email or phone are stored only as these hashes, and the pipeline computes the same hashes
 for its customers (`customer_key_hmacs`), so that the two match without the ledger keeping a raw value. The key is
 32 random bytes made on first use and kept in the workspace database (`workspace_secret`); it is never printed.
+
+An email is keyed by its mailbox (`mailbox_sql`): Gmail ignores dots and everything from a `+` in the local part,
+so `Jan.Kowalski+shop@gmail.com` and `jankowalski@gmail.com` are one person, whom Google matches by one hash. A
+suppression keeps the mailbox's hash; a customer has the hashes of both forms (suppressions recorded before keyed
+the canonical form).
 """
 
 import hmac
@@ -13,6 +18,8 @@ from hashlib import sha256
 import duckdb
 import pyarrow as pa
 
+from audience.identifiers.fast_sql import in_list
+from audience.identifiers.rules import GMAIL_DOMAINS
 from consent import ledger
 
 KEY_BYTES = 32
@@ -50,21 +57,41 @@ def identifier_hmac_sql(value: str) -> str:
     return f"sha256($hmac_opad::BLOB || unhex(sha256($hmac_ipad::BLOB || encode({value}))))"
 
 
+def mailbox_sql(email: str) -> str:
+    """A SQL expression: the mailbox of the canonical email `email` (SQL text from code, never data): at Gmail and
+    Googlemail, the local part cut at the first `+` and without dots, as Google's own form; any other address, or
+    one the cut leaves empty, as it is. NULL stays NULL."""
+    local, domain = f"split_part({email}, '@', 1)", f"split_part({email}, '@', 2)"
+    cut = f"replace(split_part({local}, '+', 1), '.', '')"
+    return (f"CASE WHEN {domain} IN {in_list(GMAIL_DOMAINS)} AND {cut} <> '' THEN {cut} || '@' || {domain} "
+            f"ELSE {email} END")
+
+
 def identifier_hmac(con: duckdb.DuckDBPyConnection, value: str) -> str:
     """The HMAC-SHA256 of one canonical value, as the SQL expression computes it."""
     return hmac.new(workspace_key(con), value.encode(), sha256).hexdigest()
 
 
+def mailbox_hmac(con: duckdb.DuckDBPyConnection, email: str) -> str:
+    """The HMAC-SHA256 of the mailbox of one canonical email, as suppressions key it."""
+    (mailbox,) = con.execute(f"SELECT {mailbox_sql('$email')}", {"email": email}).fetchall()[0]
+    return identifier_hmac(con, mailbox)
+
+
 def customer_key_hmacs(con: duckdb.DuckDBPyConnection, keys: pa.Table,
                        key: bytes | None = None) -> duckdb.DuckDBPyRelation:
-    """customer_id, email_hmac and phone_hmac for a table of customer_id and canonical email and phone (E.164).
+    """customer_id, email_hmac and phone_hmac for a table of customer_id and canonical email and phone (E.164):
+    a row of the canonical forms per customer, and one more with the email's mailbox alone where that differs.
 
     Null email or phone gives a null hash. The relation reads `keys` lazily: insert or materialise it once.
     `key` is the workspace key when `con` is not the workspace (a partition worker's own database).
     """
     customer_keys = keys.select(["customer_id", "email", "phone"])
+    mailbox = mailbox_sql("email")
     return con.sql(
         f"SELECT customer_id, {identifier_hmac_sql('email')} AS email_hmac, "
-        f"{identifier_hmac_sql('phone')} AS phone_hmac FROM customer_keys",
+        f"{identifier_hmac_sql('phone')} AS phone_hmac FROM customer_keys "
+        f"UNION ALL SELECT customer_id, {identifier_hmac_sql(mailbox)}, NULL FROM customer_keys "
+        f"WHERE {mailbox} <> email",
         params=hmac_parameters(con, key),
     )

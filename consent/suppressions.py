@@ -11,7 +11,7 @@ import duckdb
 import pyarrow as pa
 
 from audience.identifiers.columns import canonical_email_column, canonical_phone_column
-from consent.keys import hmac_parameters, identifier_hmac_sql
+from consent.keys import hmac_parameters, identifier_hmac_sql, mailbox_sql
 from consent.ledger import sql
 from consent.records import SUPPRESSION_KINDS
 from consent.sources import Source, stage
@@ -55,12 +55,14 @@ def prepare(con: duckdb.DuckDBPyConnection, source: Source, batch_id: int, impor
 def _key_hashes(con: duckdb.DuckDBPyConnection, default_region: str) -> None:
     """consent_email_keys(raw, hmac, reason) and consent_phone_keys(raw, country, hmac, reason) for the file's values.
 
-    Each distinct raw value is normalised once; only its keyed hash leaves this function in a table.
+    Each distinct raw value is normalised once; only its keyed hash (an email's, of its mailbox) leaves this function
+    in a table.
     """
     params = hmac_parameters(con)
     emails = con.sql("SELECT DISTINCT email FROM consent_source WHERE email IS NOT NULL").to_arrow_table()
     email = canonical_email_column(emails.column(0))
-    _hashed(con, "consent_email_keys", {"raw": emails.column(0).combine_chunks()}, email.values, email.reasons, params)
+    _hashed(con, "consent_email_keys", {"raw": emails.column(0).combine_chunks()}, email.values, email.reasons, params,
+            keyed=mailbox_sql("canonical"))
     phones = con.sql(
         "SELECT DISTINCT phone, country FROM consent_source WHERE phone IS NOT NULL"
     ).to_arrow_table()
@@ -71,14 +73,14 @@ def _key_hashes(con: duckdb.DuckDBPyConnection, default_region: str) -> None:
 
 
 def _hashed(con: duckdb.DuckDBPyConnection, table: str, keys: dict[str, pa.Array], values: pa.Array,
-            reasons: pa.Array, params: dict[str, bytes]) -> None:
+            reasons: pa.Array, params: dict[str, bytes], keyed: str = "canonical") -> None:
     canonical = pa.table({**keys, "canonical": values, "reason": reasons})
     con.register("consent_canonical", canonical)
     try:
         columns = ", ".join(keys)
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {table} AS "
-            f"SELECT {columns}, {identifier_hmac_sql('canonical')} AS hmac, reason FROM consent_canonical",
+            f"SELECT {columns}, {identifier_hmac_sql(keyed)} AS hmac, reason FROM consent_canonical",
             params,
         )
     finally:

@@ -18,7 +18,7 @@ from audience.identifiers.reference import canonical_email, canonical_phone, pla
 from audience.identifiers.rules import PLATFORMS, RuleSet
 from audience.reports import queries as report_queries
 from consent import ledger
-from consent.keys import identifier_hmac
+from consent.keys import identifier_hmac, mailbox_hmac
 
 Given = Literal["email", "phone", "customer_id"]
 
@@ -31,9 +31,11 @@ class Person:
     customers: tuple[str, ...]
     hashes: tuple[tuple[str, str, str], ...]
     """(platform, identifier, sha256) of a phone number given, per platform. An email is looked up by its keyed
-    hash alone: a platform's form of it may be another address's too (TikTok sends `a.b@wp.pl` and `ab@wp.pl` as
+    hashes alone: a platform's form of it may be another address's too (TikTok sends `a.b@wp.pl` and `ab@wp.pl` as
     one hash), and every customer a run exports has its keys recorded (`run_key`)."""
-    email_hmac: str | None
+    email_hmacs: tuple[str, ...]
+    """The keyed hashes of an email given: of its canonical form and of its mailbox (`consent.keys.mailbox_sql`),
+    which finds the customers whose addresses are the same Gmail mailbox."""
     phone_hmac: str | None
 
 
@@ -51,12 +53,13 @@ def find(con: duckdb.DuckDBPyConnection, *, email: str | None = None, phone: str
         raise InputError("Give exactly one of --email, --phone or --customer-id.")
     ensure_tables(con)
     hashes: list[tuple[str, str, str]] = []
-    email_hmac = phone_hmac = None
+    email_hmacs: tuple[str, ...] = ()
+    phone_hmac = None
     if email is not None:
         canonical = canonical_email(email)
         if not canonical.ok:
             raise InputError(f"--email is not a usable email address ({canonical.reason}); check it.")
-        email_hmac = identifier_hmac(con, canonical.value)
+        email_hmacs = tuple({identifier_hmac(con, canonical.value): None, mailbox_hmac(con, canonical.value): None})
     if phone is not None:
         canonical = canonical_phone(phone, None, rules.default_region)
         if not canonical.ok:
@@ -70,10 +73,10 @@ def find(con: duckdb.DuckDBPyConnection, *, email: str | None = None, phone: str
     con.register("person_hash", table)
     try:
         found = SQL.rows(con, "person_customers.sql",
-                         {"email_hmac": email_hmac, "phone_hmac": phone_hmac, "customer_id": customer_id})
+                         {"email_hmacs": list(email_hmacs), "phone_hmac": phone_hmac, "customer_id": customer_id})
     finally:
         con.unregister("person_hash")
-    return Person(given[0], tuple(r["customer_id"] for r in found), tuple(hashes), email_hmac, phone_hmac)
+    return Person(given[0], tuple(r["customer_id"] for r in found), tuple(hashes), email_hmacs, phone_hmac)
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:

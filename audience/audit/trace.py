@@ -103,7 +103,7 @@ def trace(con: duckdb.DuckDBPyConnection, person: Person, out: Path) -> Trace:
         rows = SQL.rows(con, "trace.sql")
         erased = SQL.rows(con, "trace_erasures.sql")
         hits = SQL.rows(con, "trace_suppressions.sql",
-                        {"email_hmac": person.email_hmac, "phone_hmac": person.phone_hmac})
+                        {"email_hmacs": list(person.email_hmacs), "phone_hmac": person.phone_hmac})
     finder = _FileFinder(con, out)
     carried = tuple(
         Carried(r["run_id"], _time(r["as_of"]), r["platform"], r["audience"], r["op"], r["customer_id"],
