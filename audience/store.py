@@ -125,6 +125,22 @@ def connect(db: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def is_workspace(db: Path) -> bool:
+    """Whether `db` is a workspace database (a DuckDB file with the run records), read without changing it. One that
+    another process holds counts as one: only a run or a workspace command holds it."""
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.IOException as e:
+        return "lock" in str(e).lower()
+    except duckdb.Error:
+        return False
+    try:
+        return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND "
+                                "table_name = 'run'").fetchall()[0][0])
+    finally:
+        con.close()
+
+
 @contextmanager
 def opened(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """`connect`, closed on exit."""

@@ -7,6 +7,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
+from audience import store
 from audience.errors import AudienceError, InputError
 from pipelines.config import Settings, load_settings
 
@@ -25,6 +26,9 @@ def settings_from(config: Path | None, db: Path | None, out: Path | None, *, exi
         if existing and not settings.db.is_file():
             raise InputError(f"There is no workspace database at {settings.db}; pass --db or --config naming the "
                              "workspace a run used.")
+        if existing and not store.is_workspace(settings.db):
+            raise InputError(f"{settings.db} is not a workspace database (it holds no run records); pass --db or "
+                             "--config naming the workspace a run used.")
         return settings
 
 

@@ -7,6 +7,7 @@ import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import pytest
 from staged_runs import History, Workspace, history, run
 from typer.testing import CliRunner
@@ -270,3 +271,19 @@ def test_consent_status_matches_suppressions_by_email_with_the_keys_the_last_run
     assert result.exit_code == 0, result.output
     assert "suppression: erasure * matched by email" in result.output
     assert result.output.count("not eligible  suppressed (erasure") == 3
+
+
+@pytest.mark.parametrize("command", [["audit", "verify"], ["report"], ["match", "import", "x.csv"],
+                                     ["forget", "--customer-id", "C1"]])
+def test_a_command_on_a_workspace_leaves_a_file_that_is_no_workspace_as_it_was(tmp_path: Path,
+                                                                               command: list[str]) -> None:
+    other = tmp_path / "sales.duckdb"
+    with duckdb.connect(str(other)) as con:
+        con.execute("CREATE TABLE sales (x INTEGER)")
+    text = tmp_path / "customers.csv"
+    text.write_text("customer_id\nC1\n")
+    for path in (other, text):
+        before = (path.read_bytes(), path.stat().st_mode)
+        result = CliRunner().invoke(app, [*command, "--db", str(path), "--out", str(tmp_path / "out")])
+        assert result.exit_code == 1 and f"{path} is not a workspace database" in result.output, result.output
+        assert (path.read_bytes(), path.stat().st_mode) == before
