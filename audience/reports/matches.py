@@ -1,7 +1,9 @@
 """What the platforms say back, kept per run so that rates show a trend: imported match reports (uploaded and matched
 counts, or Google's match-rate range) and the overlap of a partner's hashed identifiers with a run's export."""
 
+import csv
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -31,7 +33,8 @@ GOOGLE_RANGES: dict[str, tuple[float, float]] = {
 }
 """Google Ads `OfflineUserDataJob.operation_metadata.match_rate_range` buckets and the rates they span."""
 SHA256_PATTERN = "^[0-9a-f]{64}$"
-SHOWN_REJECTIONS = 10
+SHOWN_INVALID_LINES = 10
+"""Invalid lines of a partner list named by number (the rest are counted)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +53,7 @@ class MatchImport:
     rows: int
     accepted: int
     rejected: int
-    first_rejections: tuple[Rejected, ...]
+    rejections: tuple[Rejected, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,9 +113,8 @@ def import_matches(con: duckdb.DuckDBPyConnection, path: Path, *, now: datetime)
     finally:
         con.unregister("match_checked")
     bad = checked.filter(pc.is_valid(checked["reason"]))
-    first = tuple(Rejected(r["source_row"], r["bad_column"], r["reason"])
-                  for r in bad.slice(0, SHOWN_REJECTIONS).to_pylist())
-    return MatchImport(checked.num_rows, checked.num_rows - bad.num_rows, bad.num_rows, first)
+    rejections = tuple(Rejected(r["source_row"], r["bad_column"], r["reason"]) for r in bad.to_pylist())
+    return MatchImport(checked.num_rows, checked.num_rows - bad.num_rows, bad.num_rows, rejections)
 
 
 def measure_overlap(con: duckdb.DuckDBPyConnection, path: Path, platform: str, *, run_id: str | None = None,
@@ -155,7 +157,7 @@ def measure_overlap(con: duckdb.DuckDBPyConnection, path: Path, platform: str, *
         audiences.append(AudienceOverlap(row["audience"], row["exported_values"], row["overlap"]))
     partner = counted[0]["partner_values"] if counted else len(pc.unique(hashes))
     return Overlap(run_id, platform, partner, len(invalid_at),
-                   tuple(int(i) + 1 + start for i in invalid_at.slice(0, SHOWN_REJECTIONS).to_pylist()),
+                   tuple(int(i) + 1 + start for i in invalid_at.slice(0, SHOWN_INVALID_LINES).to_pylist()),
                    tuple(audiences))
 
 
@@ -163,13 +165,14 @@ def _read_csv(path: Path) -> pa.Table:
     if not path.is_file():
         raise InputError(f"{path} does not exist; give the path of the platform's match report CSV.")
     try:
-        with path.open("rb") as handle:
-            header = handle.readline().decode("utf-8-sig").strip().split(",")
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle), [])
         return pacsv.read_csv(path, read_options=pacsv.ReadOptions(encoding="utf8"),
                               convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in header}))
-    except (UnicodeDecodeError, pa.ArrowInvalid) as e:
+    except (UnicodeDecodeError, csv.Error, pa.ArrowInvalid) as e:
+        where = re.search(r"[Rr]ow #?\d+", str(e)) if isinstance(e, pa.ArrowInvalid) else None
         raise InputError(f"{path.name} is not a UTF-8 CSV with one value per header column "
-                         f"({type(e).__name__}); re-export it as CSV.") from None
+                         f"({type(e).__name__}{', ' + where.group(0) if where else ''}); re-export it as CSV.") from None
 
 
 def _lines(path: Path) -> pa.Array:

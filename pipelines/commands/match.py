@@ -29,10 +29,12 @@ def import_command(file: FileArgument, config: ConfigOption = None, db: DbOption
     with reported_errors(), store.opened(settings.db) as con:
         result = import_matches(con, file, now=datetime.now(UTC))
     typer.echo(f"{file.name}: {result.rows} rows, {result.accepted} kept, {result.rejected} rejected.")
-    for r in result.first_rejections:
+    for r in result.rejections:
         typer.echo(f"  row {r.row}, column {r.column}: {r.reason}")
     if result.rejected:
         typer.echo("Fix the rejected rows and import the file again (kept rows are replaced, not doubled).")
+    if not result.accepted:
+        raise typer.Exit(code=1)
 
 
 @app.command("against")

@@ -1,50 +1,73 @@
 -- Check the rows of a platform's match report (registered as match_input: source_row and the CSV's columns as
--- text) and return each row's problem, if any: the target must be one a successful run exported; counts whole and
--- matched <= uploaded; or a known Google match-rate range (match_range: name, rate_low, rate_high).
+-- text) and return each row's problem, if any, in the first column that has one: the target must be one a
+-- successful run exported; either whole counts (matched <= uploaded <= the values the run exported to the target)
+-- or, for Google, a known match-rate range (match_range: name, rate_low, rate_high), not both. Of the good rows
+-- for one target, the last is kept.
 WITH typed AS (
     SELECT i.source_row, trim(i.run_id) AS run_id, lower(trim(i.platform)) AS platform, trim(i.audience) AS audience,
-           TRY_CAST(nullif(trim(i.uploaded), '') AS BIGINT) AS uploaded,
-           TRY_CAST(nullif(trim(i.matched), '') AS BIGINT) AS matched,
-           nullif(trim(i.uploaded), '') IS NOT NULL AS has_uploaded,
-           nullif(trim(i.matched), '') IS NOT NULL AS has_matched,
+           nullif(trim(i.uploaded), '') AS uploaded_text,
+           nullif(trim(i.matched), '') AS matched_text,
            upper(nullif(trim(i.match_rate_range), '')) AS match_rate_range
     FROM match_input i
+), counted AS (
+    SELECT *,
+           CASE WHEN regexp_full_match(uploaded_text, '[0-9]{1,18}') THEN uploaded_text::BIGINT END AS uploaded,
+           CASE WHEN regexp_full_match(matched_text, '[0-9]{1,18}') THEN matched_text::BIGINT END AS matched
+    FROM typed
+), problems AS (
+    SELECT t.*, x."values" AS exported_values, g.rate_low AS range_low, g.rate_high AS range_high,
+        CASE
+            WHEN coalesce(t.run_id, '') = '' OR coalesce(t.platform, '') = '' OR coalesce(t.audience, '') = ''
+                THEN struct_pack(c := CASE WHEN coalesce(t.run_id, '') = '' THEN 'run_id'
+                                           WHEN coalesce(t.platform, '') = '' THEN 'platform' ELSE 'audience' END,
+                                 r := 'empty; every row names the run, platform and audience the platform matched')
+            WHEN t.platform NOT IN ('google', 'meta', 'tiktok')
+                THEN struct_pack(c := 'platform', r := 'not one of google, meta, tiktok')
+            WHEN NOT EXISTS (SELECT 1 FROM run r WHERE r.run_id = t.run_id AND r.status = 'succeeded')
+                THEN struct_pack(c := 'run_id', r := 'no successful run has this id; check it (the output '
+                                                    'directory''s names)')
+            WHEN x.run_id IS NULL
+                THEN struct_pack(c := 'audience', r := 'the run has no such audience for this platform; check it')
+            WHEN x.status <> 'exported'
+                THEN struct_pack(c := 'audience', r := 'the run held this audience back below the platform '
+                                                       'minimum, so nothing of it was uploaded')
+            WHEN t.match_rate_range IS NOT NULL AND (t.uploaded_text IS NOT NULL OR t.matched_text IS NOT NULL)
+                THEN struct_pack(c := 'match_rate_range', r := 'give uploaded and matched, or match_rate_range, '
+                                                               'not both')
+            WHEN t.match_rate_range IS NOT NULL AND t.platform <> 'google'
+                THEN struct_pack(c := 'match_rate_range', r := 'a match-rate range is Google''s; give uploaded and '
+                                                               'matched for this platform')
+            WHEN t.match_rate_range IS NOT NULL AND g.name IS NULL
+                THEN struct_pack(c := 'match_rate_range', r := 'not a Google match-rate range '
+                                 '(MATCH_RANGE_LESS_THAN_20, MATCH_RANGE_20_TO_30, … MATCH_RANGE_91_TO_100)')
+            WHEN t.match_rate_range IS NOT NULL THEN NULL
+            WHEN t.uploaded_text IS NULL OR t.matched_text IS NULL
+                THEN struct_pack(c := CASE WHEN t.uploaded_text IS NULL THEN 'uploaded' ELSE 'matched' END,
+                                 r := 'missing; give uploaded and matched, or match_rate_range')
+            WHEN t.uploaded IS NULL
+                THEN struct_pack(c := 'uploaded', r := 'not a whole number of records (digits only)')
+            WHEN t.matched IS NULL
+                THEN struct_pack(c := 'matched', r := 'not a whole number of records (digits only)')
+            WHEN t.uploaded = 0 THEN struct_pack(c := 'uploaded', r := 'zero records uploaded: no rate to keep')
+            WHEN t.uploaded > x."values"
+                THEN struct_pack(c := 'uploaded', r := 'more records than the values the run exported to this '
+                                                       'audience; check the run id')
+            WHEN t.matched > t.uploaded THEN struct_pack(c := 'matched', r := 'more matched than uploaded')
+        END AS problem
+    FROM counted t
+    LEFT JOIN match_range g ON g.name = t.match_rate_range
+    LEFT JOIN audience_export x ON x.run_id = t.run_id AND x.platform = t.platform AND x.audience = t.audience
 )
-SELECT t.source_row, t.run_id, t.platform, t.audience, t.uploaded, t.matched, t.match_rate_range,
-       coalesce(g.rate_low, t.matched::DOUBLE / nullif(t.uploaded, 0)) AS rate_low,
-       coalesce(g.rate_high, t.matched::DOUBLE / nullif(t.uploaded, 0)) AS rate_high,
-       CASE
-           WHEN coalesce(t.run_id, '') = '' THEN 'run_id'
-           WHEN coalesce(t.platform, '') = '' THEN 'platform'
-           WHEN coalesce(t.audience, '') = '' THEN 'audience'
-           WHEN x.run_id IS NULL THEN 'run_id'
-           WHEN t.has_uploaded AND (t.uploaded IS NULL OR t.uploaded < 0) THEN 'uploaded'
-           WHEN t.has_matched AND (t.matched IS NULL OR t.matched < 0) THEN 'matched'
-           WHEN t.match_rate_range IS NOT NULL AND g.name IS NULL THEN 'match_rate_range'
-           WHEN t.match_rate_range IS NULL AND NOT (t.has_uploaded AND t.has_matched) THEN 'matched'
-           WHEN t.match_rate_range IS NULL AND t.uploaded = 0 THEN 'uploaded'
-           WHEN t.matched > t.uploaded THEN 'matched'
-       END AS bad_column,
-       CASE
-           WHEN coalesce(t.run_id, '') = '' OR coalesce(t.platform, '') = '' OR coalesce(t.audience, '') = ''
-               THEN 'empty; every row names the run, platform and audience the platform matched'
-           WHEN x.run_id IS NULL
-               THEN 'no successful run exported this platform and audience under this run id; check all three'
-           WHEN t.has_uploaded AND (t.uploaded IS NULL OR t.uploaded < 0)
-               THEN 'not a whole number of records'
-           WHEN t.has_matched AND (t.matched IS NULL OR t.matched < 0)
-               THEN 'not a whole number of records'
-           WHEN t.match_rate_range IS NOT NULL AND g.name IS NULL
-               THEN 'not a Google match-rate range (MATCH_RANGE_LESS_THAN_20, MATCH_RANGE_20_TO_30, … MATCH_RANGE_91_TO_100)'
-           WHEN t.match_rate_range IS NULL AND NOT (t.has_uploaded AND t.has_matched)
-               THEN 'give uploaded and matched, or match_rate_range'
-           WHEN t.match_rate_range IS NULL AND t.uploaded = 0
-               THEN 'zero records uploaded: no rate to keep'
-           WHEN t.matched > t.uploaded THEN 'more matched than uploaded'
-       END AS reason
-FROM typed t
-LEFT JOIN match_range g ON g.name = t.match_rate_range
-LEFT JOIN audience_export x
-  ON x.run_id = t.run_id AND x.platform = t.platform AND x.audience = t.audience AND x.status = 'exported'
- AND EXISTS (SELECT 1 FROM run r WHERE r.run_id = x.run_id AND r.status = 'succeeded')
-ORDER BY t.source_row
+, superseded AS (
+    SELECT *, problem IS NULL AND count(*) FILTER (WHERE problem IS NULL) OVER (
+        PARTITION BY run_id, platform, audience ORDER BY source_row
+        ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) > 0 AS given_later
+    FROM problems
+)
+SELECT source_row, run_id, platform, audience, uploaded, matched, match_rate_range,
+       coalesce(range_low, matched::DOUBLE / nullif(uploaded, 0)) AS rate_low,
+       coalesce(range_high, matched::DOUBLE / nullif(uploaded, 0)) AS rate_high,
+       CASE WHEN given_later THEN 'run_id' ELSE problem.c END AS bad_column,
+       CASE WHEN given_later THEN 'given again on a later row, which is kept instead' ELSE problem.r END AS reason
+FROM superseded
+ORDER BY source_row

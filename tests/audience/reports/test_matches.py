@@ -28,15 +28,29 @@ def test_import_keeps_good_rows_and_names_the_row_column_and_reason_of_the_rest(
         (last, "meta", "all", "ten", "5", ""),
         (last, "google", "all", "", "", "MATCH_RANGE_HIGH"),
         (last, "tiktok", "all", "", "", ""),
+        (last, "meta", "all", "1e3", "5", ""),
+        (last, "meta", "all", "12", "+4851", ""),
+        (last, "meta", "all", "99999999", "5", ""),
+        (last, "meta", "all", "10", "5", "MATCH_RANGE_91_TO_100"),
+        (last, "tiktok", "all", "", "", "MATCH_RANGE_91_TO_100"),
+        ("", "meta", "all", "10", "5", ""),
+        (last, "snapchat", "all", "10", "5", ""),
+        (last, "google", "all", "", "", "MATCH_RANGE_20_TO_30"),
+        (last, "google", "all", "", "", "match_range_91_to_100"),
     ])
     with workspace_copy.connect() as con:
         result = import_matches(con, path, now=NOW)
         kept = con.execute("SELECT platform, uploaded, matched, match_rate_range, rate_low, rate_high, source_row "
                            "FROM match_report WHERE run_id = ? ORDER BY platform", [last]).fetchall()
-    assert (result.rows, result.accepted, result.rejected) == (8, 2, 6)
-    assert [(r.row, r.column) for r in result.first_rejections] == [
-        (3, "run_id"), (4, "run_id"), (5, "matched"), (6, "uploaded"), (7, "match_rate_range"), (8, "matched")]
-    assert kept[:2] == [("google", None, None, "MATCH_RANGE_91_TO_100", 0.91, 1.0, 2),
+    assert (result.rows, result.accepted, result.rejected) == (17, 2, 15)
+    assert [(r.row, r.column) for r in result.rejections] == [
+        (2, "run_id"), (3, "run_id"), (4, "audience"), (5, "matched"), (6, "uploaded"), (7, "match_rate_range"), (8, "uploaded"),
+        (9, "uploaded"), (10, "matched"), (11, "uploaded"), (12, "match_rate_range"), (13, "match_rate_range"),
+        (14, "run_id"), (15, "platform"), (16, "run_id")]
+    reasons = {r.row: r.reason for r in result.rejections}
+    assert "later row" in reasons[2] and "later row" in reasons[16] and "digits only" in reasons[9] and "not both" in reasons[12]
+    assert "exported" in reasons[11] and "Google's" in reasons[13] and "not one of" in reasons[15]
+    assert kept[:2] == [("google", None, None, "MATCH_RANGE_91_TO_100", 0.91, 1.0, 17),
                         ("meta", 320, 210, None, 210 / 320, 210 / 320, 3)]
     assert kept[2][:3] == ("tiktok", 400, 250)
 
@@ -95,6 +109,12 @@ def test_match_commands_through_the_cli(reported: History, workspace_copy: Works
     bad = write_csv(workspace_copy.root / "bad.csv", "platform", [("meta",)])
     result = CliRunner().invoke(app, ["match", "import", str(bad), *flags])
     assert result.exit_code == 1 and "lacks the column(s) run_id, audience" in result.output
+    quoted = workspace_copy.root / "quoted.csv"
+    quoted.write_text('"run_id","platform","audience","uploaded","matched"\n'
+                      f'"{reported.runs[2]}","tiktok","all","380","1000"\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["match", "import", str(quoted), *flags])
+    assert result.exit_code == 1 and "1 rows, 0 kept, 1 rejected" in result.output, result.output
+    assert "row 1, column matched: more matched than uploaded" in result.output
     partner = _partner(workspace_copy.root / "p.txt", [hashlib.sha256(b"x").hexdigest()])
     result = CliRunner().invoke(app, ["match", "against", str(partner), "--platform", "google", *flags])
     assert result.exit_code == 0 and "< 10" in result.output and reported.runs[2] in result.output
