@@ -24,6 +24,8 @@ from audience.reports.model import (
     TrendPoint,
     Waterfall,
     masked,
+    masking_note,
+    published,
     share,
     shown,
 )
@@ -69,6 +71,7 @@ def build_report(con: duckdb.DuckDBPyConnection, run_id: str | None = None, *,
         title=f"Audience report, run {run_id}",
         generated_at=now.isoformat(timespec="seconds"),
         threshold=threshold,
+        masking=masking_note(threshold),
         run=_run_info(run),
         runs=run["succeeded_runs"],
         waterfalls=tuple(_waterfall(t, by_identifier, threshold) for t in targets),
@@ -108,7 +111,7 @@ def _waterfall(target: Mapping[str, Any], by_identifier: list[dict[str, Any]], t
     whole = counts["customers"]
     steps = tuple(Step(key, label, shown(counts[key], threshold), share(counts[key], whole, threshold))
                   for key, label in STEPS)
-    chart = charts.bar_chart([label for _, label in STEPS], [counts[k] for k, _ in STEPS],
+    chart = charts.bar_chart([label for _, label in STEPS], [published(counts[k], threshold) for k, _ in STEPS],
                              [s.count for s in steps], [masked(counts[k], threshold) for k, _ in STEPS])
     kinds = tuple(
         IdentifierSteps(row["identifier"], tuple(shown(row[key], threshold) for key, _ in STEPS[:-1]))
@@ -140,9 +143,10 @@ def rate_value(row: Mapping[str, Any], threshold: int) -> float | None:
     """The rate a trend line plots: the exact rate, or the middle of a reported range."""
     if row["match_rate_range"] is not None:
         return (row["rate_low"] + row["rate_high"]) / 2
-    if masked(row["matched"], threshold) or masked(row["uploaded"], threshold) or not row["uploaded"]:
+    matched, uploaded = published(row["matched"], threshold), published(row["uploaded"], threshold)
+    if matched is None or not uploaded:
         return None
-    return row["matched"] / row["uploaded"]
+    return matched / uploaded
 
 
 def _trends(rows: list[dict[str, Any]], threshold: int) -> tuple[Trend, ...]:

@@ -5,7 +5,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 DEFAULT_THRESHOLD = 10
-"""Counts below this are shown as "< 10", so that a report cannot single out a few people."""
+"""Counts from 1 to below this are shown as "< 10", so that a report cannot single out a few people."""
+ROUNDING_BASE = 5
+"""Printed counts are multiples of this (see `published`)."""
 NOT_RECORDED = "not recorded"
 NO_RATE = "–"
 
@@ -22,25 +24,46 @@ STEPS: tuple[tuple[StepKey, str], ...] = (
 """The exclusion waterfall, in order: each step keeps the customers of the one before that pass it."""
 
 
+def published(count: int | None, threshold: int) -> int | None:
+    """The count a report may print, or None when it is hidden (unknown, or from 1 to below the threshold). Zero is
+    printed as it is; any other count, while the threshold masks anything (above 1), rounded to the nearest
+    multiple of ROUNDING_BASE and never below the threshold, so that no printed count follows exactly from others by
+    subtraction: neither a hidden one (a segment as a whole minus the other segments) nor the few a step excluded
+    (adjacent steps, two runs)."""
+    if count is None or 0 < count < threshold:
+        return None
+    if threshold <= 1 or count == 0:
+        return count
+    return max(threshold, ROUNDING_BASE * int(count / ROUNDING_BASE + 0.5))
+
+
+def masking_note(threshold: int) -> str:
+    """What a report says about how its counts are printed."""
+    if threshold <= 1:
+        return "Counts are exact: nothing is masked (threshold 1)."
+    return (f"Counts from 1 to {threshold - 1} are shown as \"< {threshold}\", the others rounded to the nearest "
+            f"{ROUNDING_BASE} (shares are of the rounded counts).")
+
+
 def shown(count: int | None, threshold: int) -> str:
-    """A count as the report prints it: `< threshold` when small, `not recorded` when unknown."""
+    """A count as the report prints it: `< threshold` when small, `not recorded` when unknown, else `published`."""
     if count is None:
         return NOT_RECORDED
-    if count < threshold:
-        return f"< {threshold}"
-    return f"{count:,}"
+    printed = published(count, threshold)
+    return f"< {threshold}" if printed is None else f"{printed:,}"
 
 
 def masked(count: int | None, threshold: int) -> bool:
-    """Whether a count is hidden (unknown or below the threshold)."""
-    return count is None or count < threshold
+    """Whether a count is hidden (unknown or below the threshold, zero aside)."""
+    return published(count, threshold) is None
 
 
 def share(part: int | None, whole: int | None, threshold: int) -> str:
-    """`part / whole` as a percentage, or a dash when either count is hidden or the whole is zero."""
-    if masked(part, threshold) or masked(whole, threshold) or not whole:
+    """`part / whole` of the published counts as a percentage, or a dash when either is hidden or the whole is zero."""
+    shown_part, shown_whole = published(part, threshold), published(whole, threshold)
+    if shown_part is None or not shown_whole:
         return NO_RATE
-    return f"{100 * part / whole:.1f} %"
+    return f"{100 * shown_part / shown_whole:.1f} %"
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +230,8 @@ class Report:
     title: str
     generated_at: str
     threshold: int
+    masking: str
+    """How the counts are printed (`masking_note`)."""
     run: RunInfo
     runs: int
     waterfalls: tuple[Waterfall, ...]

@@ -21,8 +21,7 @@ def summary_rows(report: Report) -> list[dict[str, str]]:
 def summary_markdown(report: Report) -> str:
     """The run, its held-back audiences and its rejected values by reason, as markdown."""
     lines = [f"### Run {report.run.run_id}", "",
-             f"As of {report.run.as_of}; {report.run.files} files; counts below {report.threshold} shown as "
-             f"\"< {report.threshold}\".", "",
+             f"As of {report.run.as_of}; {report.run.files} files. {report.masking}", "",
              "| platform | audience | status | customers | valid | consented | exported | match rate |",
              "|---|---|---|---:|---:|---:|---:|---:|"]
     rates = {(m.platform, m.audience): m.rate for m in report.match_rates}

@@ -8,22 +8,30 @@ from staged_runs import Workspace
 
 from audience.errors import InputError
 from audience.reports.build import build_report
-from audience.reports.model import masked, share, shown
+from audience.reports.model import masked, masking_note, share, shown
 
 
-@pytest.mark.parametrize(("count", "text"), [(None, "not recorded"), (0, "< 10"), (9, "< 10"), (10, "10"),
-                                             (1234567, "1,234,567")], ids=str)
-def test_counts_below_the_threshold_are_masked(count: int | None, text: str) -> None:
+@pytest.mark.parametrize(("count", "text"), [(None, "not recorded"), (0, "0"), (1, "< 10"), (9, "< 10"), (10, "10"),
+                                             (12, "10"), (13, "15"), (1234567, "1,234,565")], ids=str)
+def test_small_counts_are_masked_and_the_others_rounded(count: int | None, text: str) -> None:
     assert shown(count, 10) == text
-    assert masked(count, 10) == (count is None or count < 10)
+    assert masked(count, 10) == (count is None or 0 < count < 10)
 
 
-def test_the_threshold_is_a_parameter() -> None:
-    assert (shown(4, 5), shown(5, 5), shown(1, 1)) == ("< 5", "5", "1")
+def test_the_threshold_is_a_parameter_and_1_prints_exact_counts() -> None:
+    assert (shown(4, 5), shown(5, 5), shown(7, 5), shown(1, 1), shown(1234567, 1)) == ("< 5", "5", "5", "1", "1,234,567")
+    assert "exact" in masking_note(1) and '"< 10"' in masking_note(10)
+
+
+def test_no_small_count_follows_from_printed_counts_by_subtraction() -> None:
+    whole, excluded = 142, 1
+    assert shown(whole, 10) == shown(whole - excluded, 10) == "140"
+    assert share(141, 142, 10) == "100.0 %"
 
 
 @pytest.mark.parametrize(("part", "whole", "text"), [(50, 200, "25.0 %"), (9, 200, "–"), (50, None, "–"),
-                                                      (200, 200, "100.0 %"), (0, 0, "–")], ids=str)
+                                                      (200, 200, "100.0 %"), (0, 0, "–"), (0, 200, "0.0 %"),
+                                                      (52, 198, "25.0 %")], ids=str)
 def test_shares_are_only_shown_between_shown_counts(part: int | None, whole: int | None, text: str) -> None:
     assert share(part, whole, 10) == text
 
