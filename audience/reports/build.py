@@ -114,7 +114,7 @@ def _waterfall(target: Mapping[str, Any], by_identifier: list[dict[str, Any]], t
     chart = charts.bar_chart([label for _, label in STEPS], [published(counts[k], threshold) for k, _ in STEPS],
                              [s.count for s in steps], [masked(counts[k], threshold) for k, _ in STEPS])
     kinds = tuple(
-        IdentifierSteps(row["identifier"], tuple(shown(row[key], threshold) for key, _ in STEPS[:-1]))
+        IdentifierSteps(row["identifier"], tuple(shown(row[key], threshold) for key, _ in STEPS))
         for row in by_identifier if (row["platform"], row["audience"]) == (target["platform"], target["audience"])
     )
     return Waterfall(target["platform"], target["audience"], target["status"], steps, chart, kinds)

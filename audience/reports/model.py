@@ -11,7 +11,7 @@ ROUNDING_BASE = 5
 NOT_RECORDED = "not recorded"
 NO_RATE = "–"
 
-StepKey = Literal["customers", "with_identifier", "valid", "consented", "not_suppressed", "exported", "matched"]
+StepKey = Literal["customers", "with_identifier", "valid", "consented", "not_suppressed", "exported"]
 STEPS: tuple[tuple[StepKey, str], ...] = (
     ("customers", "customers"),
     ("with_identifier", "with identifier"),
@@ -19,9 +19,9 @@ STEPS: tuple[tuple[StepKey, str], ...] = (
     ("consented", "consented"),
     ("not_suppressed", "not suppressed"),
     ("exported", "exported"),
-    ("matched", "matched"),
 )
-"""The exclusion waterfall, in order: each step keeps the customers of the one before that pass it."""
+"""The exclusion waterfall, in order: each step keeps the customers of the one before that pass it. What the
+platforms matched is in the match rates: they count records or hashes, not customers."""
 
 
 def published(count: int | None, threshold: int) -> int | None:
@@ -132,7 +132,7 @@ class IdentifierSteps:
 
     identifier: str
     counts: tuple[str, ...]
-    """Shown counts in the order of STEPS, without `matched` (platforms report matches per customer)."""
+    """Shown counts in the order of STEPS."""
 
 
 @dataclass(frozen=True, slots=True)

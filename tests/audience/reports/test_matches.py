@@ -44,9 +44,9 @@ def test_import_keeps_good_rows_and_names_the_row_column_and_reason_of_the_rest(
                            "FROM match_report WHERE run_id = ? ORDER BY platform", [last]).fetchall()
     assert (result.rows, result.accepted, result.rejected) == (17, 2, 15)
     assert [(r.row, r.column) for r in result.rejections] == [
-        (2, "run_id"), (3, "run_id"), (4, "audience"), (5, "matched"), (6, "uploaded"), (7, "match_rate_range"), (8, "uploaded"),
-        (9, "uploaded"), (10, "matched"), (11, "uploaded"), (12, "match_rate_range"), (13, "match_rate_range"),
-        (14, "run_id"), (15, "platform"), (16, "run_id")]
+        (2, "run_id"), (3, "run_id"), (4, "audience"), (5, "matched"), (6, "uploaded"), (7, "match_rate_range"),
+        (8, "uploaded"), (9, "uploaded"), (10, "matched"), (11, "uploaded"), (12, "match_rate_range"),
+        (13, "match_rate_range"), (14, "run_id"), (15, "platform"), (16, "run_id")]
     reasons = {r.row: r.reason for r in result.rejections}
     assert "later row" in reasons[2] and "later row" in reasons[16] and "digits only" in reasons[9] and "not both" in reasons[12]
     assert "exported" in reasons[11] and "Google's" in reasons[13] and "not one of" in reasons[15]
