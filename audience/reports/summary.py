@@ -31,10 +31,12 @@ def summary_markdown(report: Report) -> str:
                      f"{step['valid']} | {step['consented']} | {step['exported']} | {rates[(w.platform, w.audience)]} |")
     if report.held_back:
         lines += ["", "**Held back** (below the platform minimum): " + ", ".join(
-            f"{h.platform}/{h.audience} ({h.customers} < {h.minimum})" for h in report.held_back)]
+            f"{h.platform}/{h.audience} ({h.customers} members, below the minimum of {h.minimum})"
+            for h in report.held_back)]
     if report.quality:
         lines += ["", "**Rejected** by reason: " + "; ".join(
-            f"{q.column or q.input} {q.reason}: {q.count}" for q in report.quality)]
+            f"{q.input} {'' if q.platform in ('', 'all') else q.platform + ' '}{q.reason}: {q.count}"
+            for q in report.quality)]
     return "\n".join(lines) + "\n"
 
 
