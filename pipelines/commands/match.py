@@ -57,6 +57,8 @@ def against(
     typer.echo(f"{file.name} against run {result.run_id} on {platform}: {shown(result.partner_values, n)} "
                f"distinct partner hashes, {result.invalid_lines} lines that are not a SHA-256 hex"
                + (f" (rows {', '.join(map(str, result.first_invalid))})" if result.first_invalid else ""))
+    typer.echo("exported: the distinct hashed values of every identifier type the run sent (emails, phones, IDs); "
+               "counts are masked and rounded as in the report.")
     typer.echo(f"{'audience':16} {'exported':>10} {'overlap':>10} {'of partner':>10} {'of exported':>11}")
     for a in result.audiences:
         typer.echo(f"{a.audience:16} {shown(a.exported_values, n):>10} {shown(a.overlap, n):>10} "
