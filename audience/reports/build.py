@@ -74,6 +74,7 @@ def build_report(con: duckdb.DuckDBPyConnection, run_id: str | None = None, *,
         masking=masking_note(threshold),
         run=_run_info(run),
         runs=run["succeeded_runs"],
+        later_runs=run["later_runs"],
         waterfalls=tuple(_waterfall(t, by_identifier, threshold) for t in targets),
         quality=tuple(
             QualityRow(q["input"], q["column"], q["platform"], q["reason"], shown(q["rows"], threshold))

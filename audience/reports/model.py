@@ -234,6 +234,8 @@ class Report:
     """How the counts are printed (`masking_note`)."""
     run: RunInfo
     runs: int
+    later_runs: int
+    """Successful runs after this one (a report on an older run says so)."""
     waterfalls: tuple[Waterfall, ...]
     quality: tuple[QualityRow, ...]
     match_rates: tuple[MatchRate, ...]

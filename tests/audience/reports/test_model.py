@@ -46,3 +46,12 @@ def test_a_report_names_an_unknown_or_failed_run_and_how_to_fix_it(workspace_cop
             build_report(con, run_id, now=datetime.now(UTC))
         with pytest.raises(InputError, match="at least 1"):
             build_report(con, threshold=0, now=datetime.now(UTC))
+
+
+def test_a_report_on_an_older_run_counts_the_runs_up_to_it_and_says_later_ones_exist(workspace_copy: Workspace) -> None:
+    with workspace_copy.connect() as con:
+        runs = [r for (r,) in con.execute("SELECT run_id FROM run WHERE status = 'succeeded' ORDER BY started_at")
+                .fetchall()]
+        first, last = (build_report(con, run_id, now=datetime.now(UTC)) for run_id in (runs[0], runs[-1]))
+    assert (first.runs, first.later_runs) == (1, len(runs) - 1) and len(runs) > 1
+    assert (last.runs, last.later_runs) == (len(runs), 0)
