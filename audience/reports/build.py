@@ -141,7 +141,7 @@ def rate_text(row: Mapping[str, Any], threshold: int) -> str:
 
 
 def rate_value(row: Mapping[str, Any], threshold: int) -> float | None:
-    """The rate a trend line plots: the exact rate, or the middle of a reported range."""
+    """The rate a trend line plots: matched / uploaded of the published counts, or the middle of a reported range."""
     if row["match_rate_range"] is not None:
         return (row["rate_low"] + row["rate_high"]) / 2
     matched, uploaded = published(row["matched"], threshold), published(row["uploaded"], threshold)

@@ -3,7 +3,6 @@ counts, or Google's match-rate range) and the overlap of a partner's hashed iden
 
 import csv
 import hashlib
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -170,9 +169,23 @@ def _read_csv(path: Path) -> pa.Table:
         return pacsv.read_csv(path, read_options=pacsv.ReadOptions(encoding="utf8"),
                               convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in header}))
     except (UnicodeDecodeError, csv.Error, pa.ArrowInvalid) as e:
-        where = re.search(r"[Rr]ow #?\d+", str(e)) if isinstance(e, pa.ArrowInvalid) else None
-        raise InputError(f"{path.name} is not a UTF-8 CSV with one value per header column "
-                         f"({type(e).__name__}{', ' + where.group(0) if where else ''}); re-export it as CSV.") from None
+        line = _first_uneven_line(path) if isinstance(e, pa.ArrowInvalid) else None
+        if line:
+            raise InputError(f"Line {line} of {path.name} does not have one value per header column; fix it or "
+                             "re-export the file as CSV.") from None
+        raise InputError(f"{path.name} is not a UTF-8 CSV with one value per header column ({type(e).__name__}); "
+                         "re-export it as CSV.") from None
+
+
+def _first_uneven_line(path: Path) -> int | None:
+    """The line number of the first record whose values do not match the header's columns, if any."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        width = len(next(reader, []))
+        for record in reader:
+            if len(record) != width:
+                return reader.line_num
+    return None
 
 
 def _lines(path: Path) -> pa.Array:

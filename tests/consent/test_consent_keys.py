@@ -59,7 +59,8 @@ def test_a_gmail_customer_has_the_keyed_hash_of_the_mailbox_as_well() -> None:
 
 canonical_emails = st.builds(lambda local, domain: f"{local}@{domain}",
                              st.text("ab.+-_ą", min_size=1, max_size=12).filter(lambda s: s[0] not in ".+"),
-                             st.sampled_from(["gmail.com", "googlemail.com", "wp.pl", "gmail.com.pl", "mail.gmail.com"]))
+                             st.sampled_from(["gmail.com", "googlemail.com", "wp.pl", "gmail.com.pl",
+                                              "mail.gmail.com"]))
 
 
 @settings(max_examples=300, deadline=None)

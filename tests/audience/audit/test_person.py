@@ -33,5 +33,6 @@ def test_a_gmail_address_finds_the_customers_of_its_mailbox(tmp_path: Path) -> N
         assert find(con, email="JanKowalski@gmail.com").customers == ("C1", "C2")
         assert find(con, email="jan.kowalski@wp.pl").customers == ("C3",)
         con.execute("DELETE FROM run_key")
-        con.execute("INSERT INTO run_key VALUES ('r0', 'C0', ?, NULL)", [identifier_hmac(con, "jan.kowalski@gmail.com")])
+        old_key = identifier_hmac(con, "jan.kowalski@gmail.com")
+        con.execute("INSERT INTO run_key VALUES ('r0', 'C0', ?, NULL)", [old_key])
         assert find(con, email="jan.kowalski@gmail.com").customers == ("C0",), "keys of runs before mailboxes"
