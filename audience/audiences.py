@@ -9,7 +9,7 @@ from typing import Any
 import duckdb
 
 from audience import store
-from audience.errors import InputError
+from audience.errors import InputError, without_values
 
 DEFAULT_AUDIENCE = "all"
 NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
@@ -68,10 +68,14 @@ def check(con: duckdb.DuckDBPyConnection, audience: Audience) -> int:
     try:
         return store.count_matching(con, audience.condition)
     except duckdb.Error as e:
+        # A mistake in the condition itself (binding, parsing) is shown as DuckDB words it; an error on the data
+        # quotes the value it failed on, which may be an identifier in an attribute column.
+        about_condition = isinstance(e, duckdb.BinderException | duckdb.ParserException | duckdb.CatalogException)
+        detail = str(e).strip().splitlines()[0] if about_condition else without_values(str(e))
         columns = ", ".join(store.customer_columns(con))
         raise InputError(
-            f"Audience {audience.name!r}: the condition does not run ({_first_line(e)}); the customer columns are "
-            f"{columns}; {fix}."
+            f"Audience {audience.name!r}: the condition does not run ({detail}); the customer columns "
+            f"are {columns}; {fix}."
         ) from None
 
 
@@ -90,7 +94,3 @@ def _is_plain_filter(tree: dict[str, Any]) -> bool:
         and not node.get("cte_map", {}).get("map")
         and '"SUBQUERY"' not in json.dumps(node.get("where_clause"))
     )
-
-
-def _first_line(error: Exception) -> str:
-    return str(error).strip().splitlines()[0]

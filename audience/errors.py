@@ -5,6 +5,9 @@ from collections.abc import Sequence
 
 _COLUMN_NAME = re.compile(r"\s*[A-Za-z_][A-Za-z0-9_ .-]{0,63}")
 """What a column name looks like: no `@`, `+` or leading digit, so that no email, phone or device ID passes."""
+_VALUE_LIKE = re.compile(r"'[^']*'?|\"[^\"]*\"?|\S*@\S*|\+?\d[\d ().-]{4,}\d|[0-9A-Fa-f]{6,}-[0-9A-Fa-f-]*")
+"""Quoted text, and unquoted text that could be an email, a phone number or a device ID."""
+_DEVICE_ID_LIKE = re.compile(r"[0-9A-Fa-f]{8}[-0-9A-Fa-f]*")
 
 
 class AudienceError(Exception):
@@ -21,8 +24,16 @@ class TransientError(AudienceError):
 
 def is_column_name(text: str) -> bool:
     """Whether `text` looks like a column name, and so may be shown in a message (a file without a header row has
-    values where the names should be, which may be identifiers)."""
-    return _COLUMN_NAME.fullmatch(text) is not None
+    values where the names should be, which may be identifiers: an advertising ID may begin with a letter)."""
+    return _COLUMN_NAME.fullmatch(text) is not None and _DEVICE_ID_LIKE.fullmatch(text.strip()) is None
+
+
+def without_values(message: str) -> str:
+    """The first line of a library's error message with every quoted text, and anything else that could be an
+    identifier, replaced by `…`: such messages quote the data they failed on (`Could not convert string '…' to
+    INT32`)."""
+    first = message.strip().splitlines()[0] if message.strip() else ""
+    return _VALUE_LIKE.sub("…", first.split("Input:")[0]).strip()
 
 
 def shown_names(names: Sequence[str]) -> str:

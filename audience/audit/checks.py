@@ -2,6 +2,7 @@
 the order a verification runs and prints them. They read the lineage, the consent ledger and the files on disk,
 and none of them trusts the query the run used: consent is re-read by the audit's own SQL (evaluation.py)."""
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,7 @@ from audience.export import MANIFEST_NAME, ExportFile, file_sha256, read_manifes
 from audience.errors import InputError
 
 EXAMPLES = 3
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,8 +152,11 @@ def _compare_family(con: duckdb.DuckDBPyConnection, key: tuple[str, str, str, st
 
 
 def _prefix(line: str) -> str:
-    """An `id_type,sha256` line as the id type and the hash's first characters (never a whole value)."""
+    """An `id_type,sha256` line as the id type and the hash's first characters (never a whole value; a value in a
+    file that is no hash, which may be a raw identifier, is not shown at all)."""
     id_type, sha256 = line.split(",", 1)
+    if _SHA256_HEX.fullmatch(sha256) is None:
+        return f"{id_type} (a value that is not a SHA-256 hex digest)"
     return f"{id_type} {sha256[:HASH_PREFIX]}…"
 
 

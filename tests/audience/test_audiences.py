@@ -7,7 +7,7 @@ import pytest
 
 from audience import store
 from audience.audiences import DEFAULT_AUDIENCE, Audience, audiences, check
-from audience.errors import InputError
+from audience.errors import InputError, is_column_name
 
 
 @pytest.fixture
@@ -84,3 +84,27 @@ def test_a_condition_needing_an_extension_fails_without_downloading_it(tmp_path:
     with pytest.raises(InputError, match="does not run"):
         check(connection, Audience("shifted", "orders_12m >>= 5"))  # an operator of the inet extension
     connection.close()
+
+
+@pytest.mark.parametrize(("condition", "value"), [
+    ("note::INT > 1", "+48 601 111 224"),
+    ("note::DATE > DATE '2020-01-01'", "ABCDEF03-1111-4222-8333-ABCDEFABCD03"),
+    ("json_extract(note, '$.x')::INT = 1", "prefs.leak5@leakmail.pl"),
+], ids=["phone", "device-id", "email"])
+def test_a_condition_failing_on_the_data_does_not_quote_it(condition: str, value: str) -> None:
+    db = duckdb.connect()
+    store.run_script(db, "schema.sql")
+    store.reset_staging(db)
+    customers = pa.table({"source_row": pa.array([1], pa.int64()), "customer_id": ["C1"], "note": [value]})
+    store.stage_customers(db, customers, customers)
+    store.finish_customers(db, "r1")
+    with pytest.raises(InputError, match="does not run") as refused:
+        check(db, Audience("a", condition))
+    assert value not in str(refused.value) and value[:8] not in str(refused.value)
+    assert "note" in str(refused.value)
+
+
+@pytest.mark.parametrize("name", ["ABCDEF03-1111-4222-8333-ABCDEFABCD03", "+48601111224", "jan@wp.pl"])
+def test_values_where_column_names_should_be_are_not_taken_for_names(name: str) -> None:
+    assert not is_column_name(name)
+    assert is_column_name("device_id") and is_column_name("Email Address")

@@ -235,6 +235,19 @@ def test_file_check_fails_for_a_raw_email_in_a_csv(demo: History, copy: Workspac
     assert not check(copy, "file-contents").passed
 
 
+def test_a_raw_phone_in_a_hashed_file_is_not_shown_as_a_hash_prefix(demo: History, copy: Workspace) -> None:
+    relative = "meta/all/full/customers.csv"
+    lines = (copy.out / demo.runs[2] / relative).read_text().splitlines(keepends=True)
+    row = next(i for i, line in enumerate(lines) if i and line.split(",")[1])
+    cells = lines[row].split(",")
+    cells[1] = "+48601222301"
+    lines[row] = ",".join(cells)
+    _rewrite_listed(copy, demo.runs[2], relative, "".join(lines))
+    result = check(copy, "files-match-lineage")
+    assert not result.passed
+    assert "(a value that is not a SHA-256 hex digest)" in result.examples[0] and "+4860" not in result.examples[0]
+
+
 def test_lineage_check_fails_for_a_consistent_file_that_lacks_a_value(demo: History, copy: Workspace) -> None:
     relative = "tiktok/all/full/PHONE_SHA256.txt"
     lines = _hash_lines(copy.out / demo.runs[2] / relative)
