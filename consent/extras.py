@@ -3,7 +3,9 @@
 The ledger is append-only and hash-chained, so what it keeps it keeps for good, and `audience forget` cannot take
 it out; raw identifiers may live only in a run's staging tables. A column outside the contract is therefore
 withheld (never read into any table, and listed with the reason in the import report) when its name says it holds
-identifiers, or when its name or any of its values in the file contains an email address.
+identifiers, or when its name or any of its values in the file contains something that looks like an email address,
+a phone number (nine digits or more, with the usual separators) or an advertising ID. A reference number of nine
+digits or more is withheld too: the ledger errs on the side of keeping no identifier.
 """
 
 import re
@@ -18,17 +20,24 @@ from consent.sources import Source, columns_matching
 
 IDENTIFIER_COLUMN_NAMES = ("email", "e-mail", "mail", "emailaddress", "phone", "phonenumber", "mobile", "msisdn",
                            "tel", "telephone", "deviceid", "device_id", "maid", "idfa", "gaid", "aaid", "adid",
-                           "advertisingid")
+                           "advertisingid", "mobilephone", "cell", "cellphone", "telefon", "nrtel", "komorka",
+                           "whatsapp", "advid")
 """Names of columns that hold identifiers, compared after `normalised_name`: `E-mail`, `Phone Number`, `device id`
 and `Mobile` all match."""
 EMAIL_PATTERN = r"[^\s@]+@[^\s@]+\.[^\s@]+"
 """Text that looks like an email address (text@domain.tld) anywhere in a value; RE2 and Python `re` alike."""
+PHONE_PATTERN = r"[0-9](?:[ ().-]*[0-9]){8,}"
+"""Nine digits or more, with spaces, dots, dashes or brackets between them (a phone number, with or without its
+country code; a date has fewer)."""
+DEVICE_ID_PATTERN = r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
+IDENTIFIER_PATTERN = f"{EMAIL_PATTERN}|{PHONE_PATTERN}|{DEVICE_ID_PATTERN}"
+"""Text that looks like an identifier anywhere in a value or name."""
 NAMED = "its name says it holds identifiers (emails, phone numbers or device IDs)"
-NAMED_LIKE_EMAIL = "its name looks like an email address"
-HOLDS_EMAIL = "some of its values look like email addresses"
+NAMED_LIKE_IDENTIFIER = "its name looks like an email address, a phone number or a device ID"
+HOLDS_IDENTIFIERS = "some of its values look like email addresses, phone numbers or device IDs"
 _SEPARATORS = re.compile(r"[\s._-]+")
 _IDENTIFIER_NAMES = frozenset(_SEPARATORS.sub("", name) for name in IDENTIFIER_COLUMN_NAMES)
-_EMAIL = re.compile(EMAIL_PATTERN)
+_IDENTIFIER = re.compile(IDENTIFIER_PATTERN)
 
 
 def normalised_name(name: str) -> str:
@@ -53,12 +62,12 @@ def screen(con: duckdb.DuckDBPyConnection, source: Source,
     for name, position in outside.items():
         if named_identifier(name):
             reasons[position] = NAMED
-        elif _EMAIL.search(name):
-            reasons[position] = NAMED_LIKE_EMAIL
+        elif _IDENTIFIER.search(name):
+            reasons[position] = NAMED_LIKE_IDENTIFIER
     unnamed = [position for position in outside.values() if position not in reasons]
-    for position, holds_email in zip(unnamed, columns_matching(con, source, unnamed, EMAIL_PATTERN), strict=True):
+    for position, holds_email in zip(unnamed, columns_matching(con, source, unnamed, IDENTIFIER_PATTERN), strict=True):
         if holds_email:
-            reasons[position] = HOLDS_EMAIL
+            reasons[position] = HOLDS_IDENTIFIERS
     if not reasons:
         return source, ()
     withheld = tuple(WithheldColumn(_shown(source.columns[p]), reasons[p]) for p in sorted(reasons))
@@ -66,4 +75,4 @@ def screen(con: duckdb.DuckDBPyConnection, source: Source,
 
 
 def _shown(name: str) -> str:
-    return name.strip() if is_column_name(name) else "?"
+    return name.strip() if is_column_name(name) and not _IDENTIFIER.search(name) else "?"

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from consent import extras, ledger
-from consent.extras import HOLDS_EMAIL, NAMED, NAMED_LIKE_EMAIL, named_identifier
+from consent.extras import HOLDS_IDENTIFIERS, NAMED, NAMED_LIKE_IDENTIFIER, named_identifier
 from consent.importer import import_file
 from consent.integrity import verify
 from consent.keys import identifier_hmac
@@ -129,7 +129,7 @@ def test_an_innocently_named_column_holding_an_email_somewhere_is_not_kept(
     con = fresh()
     report, staging = imported_watching(con, write(fmt, tmp_path / "events", header, rows), monkeypatch)
     assert report.extra_columns == ("ticket",)
-    assert [(w.column, w.reason) for w in report.withheld_columns] == [("note", HOLDS_EMAIL)]
+    assert [(w.column, w.reason) for w in report.withheld_columns] == [("note", HOLDS_IDENTIFIERS)]
     assert "Tuesday" not in staging + database_text(con)
     assert_no_raw_identifier(staging, database_text(con))
     assert row_hashes(con, "consent_event") == TICKET_HASHES and verify(con).intact
@@ -142,7 +142,7 @@ def test_an_email_inside_a_list_value_of_json_lines_is_found(tmp_path: Path) -> 
                     encoding="utf-8")
     con = fresh()
     report = import_file(con, path, now=NOW)
-    assert [(w.column, w.reason) for w in report.withheld_columns] == [("contacts", HOLDS_EMAIL)]
+    assert [(w.column, w.reason) for w in report.withheld_columns] == [("contacts", HOLDS_IDENTIFIERS)]
     assert_no_raw_identifier(database_text(con))
     assert row_hashes(con, "consent_event") == PLAIN_HASHES
 
@@ -151,7 +151,7 @@ def test_a_column_named_with_an_email_address_is_not_kept_and_not_named(tmp_path
     path = write_csv(tmp_path / "events.csv", (*HEADER, "ewa@example.com"), [(*ROWS[0], "x"), (*ROWS[1], None)])
     con = fresh()
     report = import_file(con, path, now=NOW)
-    assert [(w.column, w.reason) for w in report.withheld_columns] == [("?", NAMED_LIKE_EMAIL)]
+    assert [(w.column, w.reason) for w in report.withheld_columns] == [("?", NAMED_LIKE_IDENTIFIER)]
     assert_no_raw_identifier(database_text(con), repr(report))
     assert row_hashes(con, "consent_event") == PLAIN_HASHES
 
@@ -217,3 +217,33 @@ def test_these_names_say_a_column_holds_identifiers(name: str) -> None:
                                   "channel", "tc_string"], ids=str)
 def test_these_names_do_not(name: str) -> None:
     assert not named_identifier(name)
+
+
+@pytest.mark.parametrize("value", ["called back on +48 601 777 001", "601777001", "(0048) 601-777-001",
+                                   "ABCDEF31-1111-4222-8333-ABCDEFABCD31"])
+def test_a_neutrally_named_column_holding_a_phone_or_device_id_is_not_kept(value: str, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "events.csv", (*HEADER, "notes", "ticket"),
+                     [(*ROWS[0], None, TICKETS[0]), (*ROWS[1], value, TICKETS[1])])
+    con = fresh()
+    report = import_file(con, path, now=NOW)
+    assert report.extra_columns == ("ticket",)
+    assert [(w.column, w.reason) for w in report.withheld_columns] == [("notes", HOLDS_IDENTIFIERS)]
+    assert value not in database_text(con)
+    assert row_hashes(con, "consent_event") == TICKET_HASHES
+
+
+def test_a_column_named_with_a_phone_or_device_id_is_not_kept_and_not_named(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "events.csv", (*HEADER, "+48 601 777 001", "ABCDEF31-1111-4222-8333-ABCDEFABCD31"),
+                     [(*ROWS[0], "yes", "ios"), (*ROWS[1], None, None)])
+    con = fresh()
+    report = import_file(con, path, now=NOW)
+    assert [(w.column, w.reason) for w in report.withheld_columns] == [("?", NAMED_LIKE_IDENTIFIER)] * 2
+    assert "601 777" not in repr(report) + database_text(con) and "ABCDEF31" not in repr(report)
+    assert row_hashes(con, "consent_event") == PLAIN_HASHES
+
+
+def test_dates_and_short_numbers_in_extra_columns_are_kept(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "events.csv", (*HEADER, "ticket"),
+                     [(*ROWS[0], "2026-03-01T10:00:00+01:00"), (*ROWS[1], "order 12345678")])
+    report = import_file(fresh(), path, now=NOW)
+    assert report.extra_columns == ("ticket",) and report.withheld_columns == ()
