@@ -133,5 +133,6 @@ def test_import_lists_the_columns_it_does_not_keep_and_why_without_their_values(
     assert result.exit_code == 0, result.output
     assert "kept with each row as `extra`: ticket." in result.output
     assert ("not kept, since they hold identifiers: email (its name says it holds identifiers (emails, phone "
-            "numbers or device IDs)); note (some of its values look like email addresses)." in result.output)
+            "numbers or device IDs)); note (some of its values look like email addresses, phone numbers or device "
+            "IDs)." in result.output)
     assert "anna" not in result.output and "ewa" not in result.output
