@@ -335,8 +335,8 @@ def confirm(
 
 
 def abort(con: duckdb.DuckDBPyConnection, run_id: str, run_dir: Path, error: BaseException, now: datetime) -> None:
-    """Record a failed run and remove the files it wrote (none of them were confirmed by a manifest)."""
+    """Record a failed run and remove the files it wrote (none of them were confirmed by a manifest); a run whose
+    lineage was committed before the error (an interrupt just after it) is successful, and its files stay."""
     message = str(error) if isinstance(error, AudienceError) else f"{type(error).__name__} (see the run's log)"
-    store.fail_run(con, run_id, now, message)
-    if run_dir.is_dir():
+    if store.fail_run(con, run_id, now, message) and run_dir.is_dir():
         shutil.rmtree(run_dir)

@@ -238,12 +238,14 @@ def abandon_unfinished(con: duckdb.DuckDBPyConnection, now: datetime) -> list[Pa
     return [Path(r[0]) for r in rows]
 
 
-def fail_run(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime, message: str) -> None:
-    """Record that a run stopped on an error (the message names no person)."""
-    con.execute(
+def fail_run(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime, message: str) -> bool:
+    """Record that a run stopped on an error (the message names no person); False when it had already ended (a run
+    interrupted after its lineage was committed stays successful)."""
+    (updated,) = con.execute(
         "UPDATE run SET status = 'failed', finished_at = ?, message = ? WHERE run_id = ? AND status = 'running'",
         [now, message, run_id],
-    )
+    ).fetchall()[0]
+    return updated > 0
 
 
 def record_stage(con: duckdb.DuckDBPyConnection, run_id: str, stage: str, seconds: float) -> None:

@@ -103,3 +103,14 @@ def test_placeholder_messages_name_the_keys_to_set_for_every_audience_that_wrote
         "google/old: the files name placeholders for google.audiences.old.contact_list_id, "
         "google.audiences.old.mobile_list_id; set them in audience.toml and run again, or fill them in before "
         "uploading."]
+
+
+def test_an_error_after_the_lineage_commit_leaves_the_run_successful_and_its_files_in_place(
+    planned: tuple[duckdb.DuckDBPyConnection, list[store.Plan], Path],
+) -> None:
+    con, plans, run_dir = planned
+    files = stages.export(con, run_dir, plans, {})
+    manifest = stages.confirm(con, "r1", T0, run_dir, files, T0)
+    stages.abort(con, "r1", run_dir, KeyboardInterrupt(), T0)
+    assert con.execute("SELECT status FROM run WHERE run_id = 'r1'").fetchall() == [("succeeded",)]
+    assert manifest.is_file() and all((run_dir / f.path).is_file() for f in files)
