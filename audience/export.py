@@ -15,6 +15,8 @@ Op = Literal["full", "add", "remove"]
 FileIdentifier = Literal["email", "phone", "device_id", "multi"]
 
 MANIFEST_NAME = "manifest.json"
+PENDING_MANIFEST_NAME = ".manifest.json.pending"
+"""A run's manifest from when it is written until the run is recorded as successful."""
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 _ENTRY_KEYS = ("path", "platform", "audience", "op", "identifier", "rows", "sha256")
@@ -120,8 +122,10 @@ def sync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-def write_manifest(run_dir: Path, *, run_id: str, as_of: str, files: Sequence[ExportFile]) -> Path:
-    """Write `run_dir/manifest.json` atomically: entries sorted by path, stable JSON (sorted keys, indent 2).
+def write_manifest(run_dir: Path, *, run_id: str, as_of: str, files: Sequence[ExportFile],
+                   pending: bool = False) -> Path:
+    """Write `run_dir/manifest.json` atomically: entries sorted by path, stable JSON (sorted keys, indent 2); with
+    `pending`, under PENDING_MANIFEST_NAME instead, for `publish_manifest` to put in place once the run is recorded.
 
     Call it after every export file is written, so that a manifest only ever lists complete files.
 
@@ -137,9 +141,20 @@ def write_manifest(run_dir: Path, *, run_id: str, as_of: str, files: Sequence[Ex
         raise InputError(f"Two manifest entries share the path {duplicate}; each export file must be listed once.")
     document = {"run_id": run_id, "as_of": as_of, "files": [asdict(entry) for entry in entries]}
     text = json.dumps(document, sort_keys=True, indent=2) + "\n"
-    target = run_dir / MANIFEST_NAME
+    target = run_dir / (PENDING_MANIFEST_NAME if pending else MANIFEST_NAME)
     write_atomic(target, [text.encode("utf-8")])
     return target
+
+
+def publish_manifest(run_dir: Path) -> bool:
+    """Put a pending manifest (`write_manifest(pending=True)`) in place as `manifest.json`, durably; False when there
+    is none."""
+    pending = run_dir / PENDING_MANIFEST_NAME
+    if not pending.is_file():
+        return False
+    os.replace(pending, run_dir / MANIFEST_NAME)
+    sync_directory(run_dir)
+    return True
 
 
 def read_manifest(run_dir: Path) -> Manifest:

@@ -24,7 +24,7 @@ import pyarrow as pa
 from audience import __version__, ingest, partition_members, partitions, store
 from audience.audiences import Audience, check
 from audience.errors import AudienceError
-from audience.export import MANIFEST_NAME, ExportFile, Op, file_sha256, write_manifest
+from audience.export import MANIFEST_NAME, ExportFile, Op, file_sha256, publish_manifest, write_manifest
 from audience.identifiers.columns import normalise_customers
 from audience.identifiers.rules import RuleSet
 from audience.platforms import PLATFORMS
@@ -77,7 +77,8 @@ def config_digest(config_json: str) -> str:
 
 
 def start(con: duckdb.DuckDBPyConnection, run: store.RunRecord, customers: Path) -> list[str]:
-    """Clean up after runs that died, check the customers file's header, and record the run as started.
+    """Clean up after runs that died (a successful one killed before its manifest was in place gets it), check the
+    customers file's header, and record the run as started.
 
     Returns:
         The ids of earlier runs found unfinished (their output directories are removed).
@@ -86,6 +87,8 @@ def start(con: duckdb.DuckDBPyConnection, run: store.RunRecord, customers: Path)
         InputError: the customers file is missing or lacks required columns (nothing is recorded then).
     """
     ingest.columns(customers)
+    for out_dir in store.succeeded_out_dirs(con):
+        publish_manifest(out_dir)
     abandoned = []
     for out_dir in store.abandon_unfinished(con, run.started_at):
         if out_dir.is_dir():
@@ -326,11 +329,14 @@ def confirm(
     con: duckdb.DuckDBPyConnection, run_id: str, as_of: datetime, run_dir: Path, files: Sequence[ExportFile],
     finished_at: datetime,
 ) -> Path:
-    """Write the manifest (last) and record the run's lineage and success in one transaction."""
+    """Write the manifest (last) under a pending name and record the run's lineage and success in one transaction,
+    then put the manifest in place: a run killed before the commit leaves no manifest, and one killed after it has
+    its manifest put in place by the next run (`start`)."""
     def write() -> str:
-        return file_sha256(write_manifest(run_dir, run_id=run_id, as_of=as_of.isoformat(), files=files))
+        return file_sha256(write_manifest(run_dir, run_id=run_id, as_of=as_of.isoformat(), files=files, pending=True))
 
     store.commit_run(con, run_id, finished_at, files, write)
+    publish_manifest(run_dir)
     return run_dir / MANIFEST_NAME
 
 
@@ -338,5 +344,7 @@ def abort(con: duckdb.DuckDBPyConnection, run_id: str, run_dir: Path, error: Bas
     """Record a failed run and remove the files it wrote (none of them were confirmed by a manifest); a run whose
     lineage was committed before the error (an interrupt just after it) is successful, and its files stay."""
     message = str(error) if isinstance(error, AudienceError) else f"{type(error).__name__} (see the run's log)"
-    if store.fail_run(con, run_id, now, message) and run_dir.is_dir():
+    if not store.fail_run(con, run_id, now, message):
+        publish_manifest(run_dir)
+    elif run_dir.is_dir():
         shutil.rmtree(run_dir)

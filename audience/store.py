@@ -238,6 +238,11 @@ def abandon_unfinished(con: duckdb.DuckDBPyConnection, now: datetime) -> list[Pa
     return [Path(r[0]) for r in rows]
 
 
+def succeeded_out_dirs(con: duckdb.DuckDBPyConnection) -> list[Path]:
+    """The output directories of the successful runs."""
+    return [Path(r[0]) for r in con.execute("SELECT out_dir FROM run WHERE status = 'succeeded'").fetchall()]
+
+
 def fail_run(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime, message: str) -> bool:
     """Record that a run stopped on an error (the message names no person); False when it had already ended (a run
     interrupted after its lineage was committed stays successful)."""

@@ -1,6 +1,6 @@
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -114,3 +114,29 @@ def test_an_error_after_the_lineage_commit_leaves_the_run_successful_and_its_fil
     stages.abort(con, "r1", run_dir, KeyboardInterrupt(), T0)
     assert con.execute("SELECT status FROM run WHERE run_id = 'r1'").fetchall() == [("succeeded",)]
     assert manifest.is_file() and all((run_dir / f.path).is_file() for f in files)
+
+
+def test_the_manifest_appears_only_once_the_run_is_recorded_and_the_next_run_finishes_one_left_pending(
+    planned: tuple[duckdb.DuckDBPyConnection, list[store.Plan], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    con, plans, run_dir = planned
+    files = stages.export(con, run_dir, plans, {})
+    seen = []
+    commit = store.commit_run
+
+    def watched(con: duckdb.DuckDBPyConnection, run_id: str, finished_at: datetime, files: list[ExportFile],
+                write: Callable[[], str]) -> None:
+        def write_and_look() -> str:
+            digest = write()
+            seen.append(sorted(p.name for p in run_dir.iterdir() if "manifest" in p.name))
+            return digest
+        commit(con, run_id, finished_at, files, write_and_look)
+
+    monkeypatch.setattr(store, "commit_run", watched)
+    manifest = stages.confirm(con, "r1", T0, run_dir, files, T0)
+    assert seen == [[".manifest.json.pending"]], "no manifest.json before the commit"
+    assert manifest.is_file() and not (run_dir / ".manifest.json.pending").exists()
+    manifest.rename(run_dir / ".manifest.json.pending")  # as if killed between the commit and putting it in place
+    record = store.RunRecord("r2", T0, T0, "test", RuleSet().version, "{}", "0" * 64, tmp_path / "out" / "r2")
+    stages.start(con, record, tmp_path / "customers.csv")
+    assert manifest.is_file() and not (run_dir / ".manifest.json.pending").exists()
