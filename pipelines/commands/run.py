@@ -23,6 +23,7 @@ from consent.status import parse_instant
 from pipelines import prefect_api
 from pipelines.commands.options import ConfigOption, DbOption, OutOption, fail, reported_errors, settings_from
 from pipelines.config import CONFIG_FILE, Engine, Inputs, Settings, documented_toml, load_settings
+from pipelines.lock import workspace_lock
 
 if TYPE_CHECKING:
     from pipelines.flows import RunResult
@@ -66,12 +67,13 @@ def run(
     settings = _with_engine(_with_inputs(settings_from(config, db, out), customers, consent, suppressions), engine,
                             dask_address)
     moment = _timestamp(as_of)
-    api = prefect_api.start()
-    from pipelines.flows import run_pipeline
+    with reported_errors(), workspace_lock(settings.db):  # a second run is refused before it waits for Prefect
+        api = prefect_api.start()
+        from pipelines.flows import run_pipeline
 
-    gc.freeze()  # the modules just imported live as long as the run: the collector's full passes skip them
-    with reported_errors(), prefect_api.used(api):
-        result = run_pipeline(settings, as_of=moment)
+        gc.freeze()  # the modules just imported live as long as the run: the collector's full passes skip them
+        with prefect_api.used(api):
+            result = run_pipeline(settings, as_of=moment)
     _print_result(result, settings)
 
 

@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -48,3 +49,14 @@ def test_the_lock_is_reentrant_within_a_process(tmp_path: Path) -> None:
         pass
     with workspace_lock(db):
         pass
+
+
+def test_audience_run_is_refused_before_it_waits_for_prefect(holder, tmp_path: Path) -> None:
+    db, process = holder
+    customers = tmp_path / "customers.csv"
+    customers.write_text("customer_id,email\nC1,jan@example.pl\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "0.001"  # a run that waited for Prefect would fail so
+    done = subprocess.run([sys.executable, "-m", "pipelines", "run", "--customers", str(customers), "--db", str(db),
+                           "--out", str(tmp_path / "out")], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and f"another run (pid {process.pid}" in done.stderr, done.stderr
