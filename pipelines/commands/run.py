@@ -93,9 +93,18 @@ def init(
     if path.exists() and not force:
         fail(f"{path} already exists; edit it, or pass --force to replace it with a fresh one.")
     directory.mkdir(parents=True, exist_ok=True)
-    settings = Settings(inputs=Inputs(customers=customers, consent=consent, suppressions=suppressions))
-    path.write_text(documented_toml(settings), encoding="utf-8")
+    inputs = {name: _from_workspace(given, directory) for name, given in
+              (("customers", customers), ("consent", consent), ("suppressions", suppressions))}
+    path.write_text(documented_toml(Settings(inputs=Inputs(**inputs))), encoding="utf-8")
     typer.echo(f"Wrote {path}; input paths in it are relative to {directory}. Next: audience run --config {path}")
+
+
+def _from_workspace(given: Path | None, directory: Path) -> Path | None:
+    """An input path given to `init` as the workspace's config holds it: a file that exists where the command runs,
+    relative to the workspace directory; anything else as given (a file yet to arrive there)."""
+    if given is None or given.is_absolute() or not given.exists():
+        return given
+    return Path(os.path.relpath(given.resolve(), directory.resolve()))
 
 
 @app.command()

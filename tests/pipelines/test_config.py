@@ -135,3 +135,15 @@ def test_platform_options_carry_only_the_keys_that_are_set() -> None:
     }
     assert settings.platform_options("meta") == {}
     assert settings.platform_options("tiktok") == {"phone_plus": False, "max_file_bytes": 1000}
+
+
+def test_init_keeps_input_files_given_from_where_it_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "inputs").mkdir()
+    (tmp_path / "inputs" / "customers.csv").write_text("customer_id\nC1\n", encoding="utf-8")
+    result = runner.invoke(app, ["init", "work/ws", "--customers", "inputs/customers.csv",
+                                 "--consent", "later/consent.csv"])
+    assert result.exit_code == 0, result.output
+    resolved = load_settings(tmp_path / "work" / "ws" / CONFIG_FILE)
+    assert resolved.inputs.customers.resolve() == (tmp_path / "inputs" / "customers.csv").resolve()
+    assert resolved.inputs.consent == (tmp_path / "work" / "ws" / "later" / "consent.csv").resolve()
