@@ -22,6 +22,12 @@ class TransientError(AudienceError):
     """A failure worth retrying (a lock, a busy file system)."""
 
 
+def os_error_text(error: OSError) -> str:
+    """A file system error as a message: what failed, and on which path (paths name files, never their contents)."""
+    what = error.strerror or type(error).__name__
+    return f"{what} ({error.filename})" if error.filename else what
+
+
 def is_column_name(text: str) -> bool:
     """Whether `text` looks like a column name, and so may be shown in a message (a file without a header row has
     values where the names should be, which may be identifiers: an advertising ID may begin with a letter)."""

@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from audience import __version__, ingest, partition_members, partitions, store
 from audience.audiences import Audience, check
-from audience.errors import AudienceError
+from audience.errors import AudienceError, os_error_text
 from audience.export import MANIFEST_NAME, ExportFile, Op, file_sha256, publish_manifest, write_manifest
 from audience.identifiers.columns import normalise_customers
 from audience.identifiers.rules import RuleSet
@@ -343,7 +343,8 @@ def confirm(
 def abort(con: duckdb.DuckDBPyConnection, run_id: str, run_dir: Path, error: BaseException, now: datetime) -> None:
     """Record a failed run and remove the files it wrote (none of them were confirmed by a manifest); a run whose
     lineage was committed before the error (an interrupt just after it) is successful, and its files stay."""
-    message = str(error) if isinstance(error, AudienceError) else f"{type(error).__name__} (see the run's log)"
+    message = (str(error) if isinstance(error, AudienceError) else os_error_text(error) if isinstance(error, OSError)
+               else f"{type(error).__name__} (see the run's log)")
     if not store.fail_run(con, run_id, now, message):
         publish_manifest(run_dir)
     elif run_dir.is_dir():

@@ -323,9 +323,9 @@ def _check_inputs(settings: Settings) -> None:
     without the required columns, an output directory that is a file, a consent or suppressions file that does not
     exist."""
     ingest.columns(_customers(settings))
-    if settings.out.exists() and not settings.out.is_dir():
-        raise InputError(f"The output directory {settings.out} is a file; set out in audience.toml or --out to a "
-                         "directory (it is created when missing).")
+    if any(p.exists() and not p.is_dir() for p in (settings.out, *settings.out.parents)):
+        raise InputError(f"The output directory {settings.out} is a file or lies under one; set out in audience.toml "
+                         "or --out to a directory (it is created when missing).")
     for key in ("consent", "suppressions"):
         path = getattr(settings.inputs, key)
         if path is not None and not path.is_file():

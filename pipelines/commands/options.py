@@ -8,7 +8,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from audience import store
-from audience.errors import AudienceError, InputError
+from audience.errors import AudienceError, InputError, os_error_text
 from pipelines.config import Settings, load_settings
 
 ConfigOption = Annotated[
@@ -34,11 +34,16 @@ def settings_from(config: Path | None, db: Path | None, out: Path | None, *, exi
 
 @contextmanager
 def reported_errors() -> Iterator[None]:
-    """Print an AudienceError as one red line and exit 1; anything else propagates (without locals)."""
+    """Print an AudienceError, or a file system error (permissions, a full disk), as one red line and exit 1; anything
+    else propagates (without locals)."""
     try:
         yield
     except AudienceError as e:
         typer.secho(f"Error: {e}", err=True, fg="red")
+        raise typer.Exit(code=1) from None
+    except OSError as e:
+        typer.secho(f"Error: {os_error_text(e)}; check that the path exists, is writable and its disk has room, "
+                    "then run again.", err=True, fg="red")
         raise typer.Exit(code=1) from None
 
 

@@ -81,8 +81,27 @@ def test_an_output_directory_that_is_a_file_is_refused_before_the_run(tmp_path: 
     (tmp_path / "ws").mkdir()
     (tmp_path / "ws" / "out").write_text("not a directory", encoding="utf-8")
     code, output = run(tmp_path / "ws", "--customers", customers)
-    assert code == 1 and "is a file; set out in audience.toml or --out to a directory" in output, output
+    assert code == 1 and "is a file or lies under one; set out in audience.toml or --out" in output, output
     assert "Traceback" not in output and not (tmp_path / "ws" / "w.duckdb").exists()
+    code, output = run(tmp_path / "ws", "--customers", customers, "--out", tmp_path / "ws" / "out" / "nightly")
+    assert code == 1 and "is a file or lies under one" in output, output
+
+
+def test_an_output_directory_that_cannot_be_written_ends_in_one_line_and_a_failed_run(tmp_path: Path,
+                                                                                       monkeypatch) -> None:
+    customers = tmp_path / "customers.csv"
+    customers.write_text(f"customer_id,email\nq1,{EMAIL}\n", encoding="utf-8")
+
+    def refused(path: Path, *args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr("audience.export.ensure_dir", refused)
+    code, output = run(tmp_path / "ws", "--customers", customers)
+    assert code == 1 and output.strip().splitlines()[-1].startswith("Error: Permission denied ("), output
+    assert "is writable" in output
+    with duckdb.connect(str(tmp_path / "ws" / "w.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT status, message FROM run").fetchall()[0][0] == "failed"
+        assert con.execute("SELECT message FROM run").fetchall()[0][0].startswith("Permission denied (")
 
 
 def test_a_customers_file_naming_a_core_column_twice_in_other_case_is_refused(tmp_path: Path) -> None:
