@@ -42,6 +42,8 @@ def reported_errors() -> Iterator[None]:
         typer.secho(f"Error: {e}", err=True, fg="red")
         raise typer.Exit(code=1) from None
     except OSError as e:
+        if not e.filename:  # not about a file (a refused connection, say)
+            raise
         typer.secho(f"Error: {os_error_text(e)}; check that the path exists, is writable and its disk has room, "
                     "then run again.", err=True, fg="red")
         raise typer.Exit(code=1) from None
