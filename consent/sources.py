@@ -39,6 +39,7 @@ appended: DuckDB 2.0 writes garbage for a literal after `%n`)."""
 _ZONED_TIMESTAMPS = frozenset({"TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ_NS"})
 """DuckDB's types of Parquet timestamps with a zone (nanosecond ones, as pandas writes them, have their own)."""
 _CSV_RECORD = re.compile(r"CSV Error on Line: (\d+)")
+_CSV_COLUMNS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 """Where DuckDB's CSV reader stopped: a record number counting the header and blank lines (the file's line only
 while no quoted value before it spans lines). Other numbers in its messages (`LINE 1:`) are positions in the SQL."""
 
@@ -277,6 +278,11 @@ def _refusal(path: Path, fmt: Format, error: Exception) -> InputError:
         record = _CSV_RECORD.search(str(error))
         line = _csv_line(path, int(record.group(1)) if record else None)
     where = f" near line {line}" if line is not None else ""
+    columns = _CSV_COLUMNS.search(str(error)) if fmt == "csv" else None
+    if columns:
+        expected, found = columns.groups()
+        return InputError(f"{path.name} could not be read as CSV{where}: that line has {found} values where the "
+                          f"header has {expected}; fix the row (quote a value that holds a comma) and import again.")
     hint = {
         "csv": "check that it is UTF-8, comma-separated, with a header row and every quote closed",
         "jsonl": "check that it is UTF-8 with one JSON object per line",

@@ -137,6 +137,16 @@ def test_an_unreadable_csv_names_the_line_where_reading_failed(tmp_path: Path, l
     assert "secret" not in str(refused.value) and "E2" not in str(refused.value)
 
 
+def test_a_long_row_past_the_sniffed_rows_is_named_with_the_counts(tmp_path: Path) -> None:
+    path = tmp_path / "e.csv"
+    extra = GOOD_LINE.rstrip("\n") + ",secret@example.pl\n"
+    path.write_text(EVENTS_HEADER + "".join([GOOD_LINE] * 30000 + [extra] + [GOOD_LINE] * 5), encoding="utf-8")
+    with pytest.raises(InputError, match=r"near line 30002: that line has \d+ values where the header has \d+; fix "
+                                         r"the row") as refused:
+        import_file(fresh(), path, "events")
+    assert "secret" not in str(refused.value)
+
+
 def test_a_csv_that_is_not_utf_8_is_refused_at_line_1(tmp_path: Path) -> None:
     path = tmp_path / "e.csv"
     path.write_text(EVENTS_HEADER + GOOD_LINE, encoding="utf-16")
