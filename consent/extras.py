@@ -30,6 +30,7 @@ PHONE_PATTERN = r"[0-9](?:[ ().-]*[0-9]){8,}"
 """Nine digits or more, with spaces, dots, dashes or brackets between them (a phone number, with or without its
 country code; a date has fewer)."""
 DEVICE_ID_PATTERN = r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
+"""An advertising ID (IDFA or GAID), in either case."""
 IDENTIFIER_PATTERN = f"{EMAIL_PATTERN}|{PHONE_PATTERN}|{DEVICE_ID_PATTERN}"
 """Text that looks like an identifier anywhere in a value or name."""
 NAMED = "its name says it holds identifiers (emails, phone numbers or device IDs)"
@@ -65,8 +66,8 @@ def screen(con: duckdb.DuckDBPyConnection, source: Source,
         elif _IDENTIFIER.search(name):
             reasons[position] = NAMED_LIKE_IDENTIFIER
     unnamed = [position for position in outside.values() if position not in reasons]
-    for position, holds_email in zip(unnamed, columns_matching(con, source, unnamed, IDENTIFIER_PATTERN), strict=True):
-        if holds_email:
+    for position, holds in zip(unnamed, columns_matching(con, source, unnamed, IDENTIFIER_PATTERN), strict=True):
+        if holds:
             reasons[position] = HOLDS_IDENTIFIERS
     if not reasons:
         return source, ()

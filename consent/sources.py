@@ -39,9 +39,10 @@ appended: DuckDB 2.0 writes garbage for a literal after `%n`)."""
 _ZONED_TIMESTAMPS = frozenset({"TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ_NS"})
 """DuckDB's types of Parquet timestamps with a zone (nanosecond ones, as pandas writes them, have their own)."""
 _CSV_RECORD = re.compile(r"CSV Error on Line: (\d+)")
-_CSV_COLUMNS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 """Where DuckDB's CSV reader stopped: a record number counting the header and blank lines (the file's line only
 while no quoted value before it spans lines). Other numbers in its messages (`LINE 1:`) are positions in the SQL."""
+_CSV_COLUMNS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
+"""How many values the header has and the row that stopped the reader (past the rows its sniffer sampled)."""
 
 
 @dataclass(frozen=True, slots=True)
