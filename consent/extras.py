@@ -15,6 +15,7 @@ from dataclasses import replace
 import duckdb
 
 from audience.errors import is_column_name
+from audience.identifiers.fast_sql import MAID
 from consent.records import WithheldColumn
 from consent.sources import Source, columns_matching
 
@@ -29,8 +30,8 @@ EMAIL_PATTERN = r"[^\s@]+@[^\s@]+\.[^\s@]+"
 PHONE_PATTERN = r"[0-9](?:[ ().-]*[0-9]){8,}"
 """Nine digits or more, with spaces, dots, dashes or brackets between them (a phone number, with or without its
 country code; a date has fewer)."""
-DEVICE_ID_PATTERN = r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
-"""An advertising ID (IDFA or GAID), in either case."""
+DEVICE_ID_PATTERN = f"(?i:{MAID})"
+"""An advertising ID (IDFA or GAID) as the identifier core recognises one, in either case."""
 IDENTIFIER_PATTERN = f"{EMAIL_PATTERN}|{PHONE_PATTERN}|{DEVICE_ID_PATTERN}"
 """Text that looks like an identifier anywhere in a value or name."""
 NAMED = "its name says it holds identifiers (emails, phone numbers or device IDs)"

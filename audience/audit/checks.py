@@ -14,13 +14,13 @@ import duckdb
 import pyarrow as pa
 
 from audience.audit import digest, evaluation, files, ledger_check
-from audience.audit.model import HASH_PREFIX, CheckResult
+from audience.audit.model import CheckResult
 from audience.audit.queries import SQL
 from audience.export import MANIFEST_NAME, ExportFile, file_sha256, read_manifest
 from audience.errors import InputError
+from audience.hashing import hash_prefix
 
 EXAMPLES = 3
-_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,9 +155,9 @@ def _prefix(line: str) -> str:
     """An `id_type,sha256` line as the id type and the hash's first characters (never a whole value; a value in a
     file that is no hash, which may be a raw identifier, is not shown at all)."""
     id_type, sha256 = line.split(",", 1)
-    if _SHA256_HEX.fullmatch(sha256) is None:
+    if re.fullmatch(files.FORMS["sha256"], sha256) is None:
         return f"{id_type} (a value that is not a SHA-256 hex digest)"
-    return f"{id_type} {sha256[:HASH_PREFIX]}…"
+    return f"{id_type} {hash_prefix(sha256)}"
 
 
 def _missing_families(con: duckdb.DuckDBPyConnection,

@@ -2,9 +2,6 @@
 
 from dataclasses import dataclass
 
-HASH_PREFIX = 12
-"""Characters of a hash an audit prints (never a whole value)."""
-
 
 @dataclass(frozen=True, slots=True)
 class CheckResult:

@@ -5,9 +5,9 @@ hash prefixes."""
 import mmap
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import groupby
 from operator import itemgetter
-from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -17,9 +17,9 @@ import pyarrow.compute as pc
 
 from audience.audit import files
 from audience.audit.person import Person, customers_of
-from audience.audit.model import HASH_PREFIX
 from audience.audit.queries import SQL
 from audience.export import ExportFile
+from audience.hashing import hash_prefix
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,14 +107,14 @@ def trace(con: duckdb.DuckDBPyConnection, person: Person, out: Path) -> Trace:
     finder = _FileFinder(con, out)
     carried = tuple(
         Carried(r["run_id"], _time(r["as_of"]), r["platform"], r["audience"], r["op"], r["customer_id"],
-                r["identifier"], r["id_type"], r["sha256"][:HASH_PREFIX] + "…", r["event_id"], _consent(r),
+                r["identifier"], r["id_type"], hash_prefix(r["sha256"]), r["event_id"], _consent(r),
                 finder.holding(r) if r["op"] != "kept" else ())
         for r in rows
     )
     return Trace(
         person.given, person.customers, carried,
         tuple(ErasureRemoval(e["erasure_id"], _time(e["recorded_at"]), e["platform"], e["audience"], e["id_type"],
-                             e["sha256"][:HASH_PREFIX] + "…") for e in erased),
+                             hash_prefix(e["sha256"])) for e in erased),
         tuple(SuppressionHit(h["seq"], h["kind"], _time(h["effective_at"]), _time(h["recorded_at"]), h["matched_by"])
               for h in hits),
         _sources(con, list(dict.fromkeys(c.run_id for c in carried))),
@@ -126,7 +126,7 @@ def _sources(con: duckdb.DuckDBPyConnection, run_ids: list[str]) -> tuple[RunSou
     sources = []
     for run_id, group in groupby(SQL.rows(con, "trace_runs.sql", {"run_ids": run_ids}), key=itemgetter("run_id")):
         rows = list(group)
-        inputs = tuple(f"{r['input']} {r['path']} ({r['sha256'][:HASH_PREFIX]}…)" for r in rows if r["input"])
+        inputs = tuple(f"{r['input']} {r['path']} ({hash_prefix(r['sha256'])})" for r in rows if r["input"])
         sources.append(RunSource(run_id, _time(rows[0]["as_of"]), rows[0]["rules_version"], rows[0]["code_version"],
                                  inputs))
     return tuple(sources)

@@ -9,6 +9,7 @@ from typing import Any
 import duckdb
 
 from audience.errors import InputError
+from audience.hashing import hash_prefix
 from audience.reports import charts, queries
 from audience.reports.model import (
     DEFAULT_THRESHOLD,
@@ -29,8 +30,6 @@ from audience.reports.model import (
     share,
     shown,
 )
-
-HASH_PREFIX = 12
 
 
 def resolve_run(con: duckdb.DuckDBPyConnection, run_id: str | None) -> str:
@@ -97,13 +96,13 @@ def step_counts(target: Mapping[str, Any]) -> dict[str, int | None]:
 
 def _run_info(run: Mapping[str, Any]) -> RunInfo:
     head = "not recorded" if run["ledger_head_seq"] is None else \
-        f"seq {run['ledger_head_seq']:,}, {(run['ledger_head_hash'] or '')[:HASH_PREFIX]}…"
+        f"seq {run['ledger_head_seq']:,}, {hash_prefix(run['ledger_head_hash'] or '')}"
     return RunInfo(
         run_id=run["run_id"], as_of=_time(run["as_of"]), started_at=_time(run["started_at"]),
         finished_at=_time(run["finished_at"]), status=run["status"], code_version=run["code_version"],
-        rules_version=run["rules_version"], config_sha256=run["config_sha256"][:HASH_PREFIX] + "…", ledger_head=head,
+        rules_version=run["rules_version"], config_sha256=hash_prefix(run["config_sha256"]), ledger_head=head,
         files=f"{run['files']:,}",
-        manifest_sha256=(run["manifest_sha256"] or "")[:HASH_PREFIX] + "…" if run["manifest_sha256"] else "none",
+        manifest_sha256=hash_prefix(run["manifest_sha256"]) if run["manifest_sha256"] else "none",
     )
 
 
