@@ -8,7 +8,7 @@ _COLUMN_NAME = re.compile(r"\s*[A-Za-z_][A-Za-z0-9_ .-]{0,63}")
 _VALUE_LIKE = re.compile(r"'[^']*'?|\"[^\"]*\"?|\S*@\S*|\+?\d[\d ().-]{4,}\d|[0-9A-Fa-f]{6,}-[0-9A-Fa-f-]*")
 """Quoted text, and unquoted text that could be an email, a phone number or a device ID."""
 _DEVICE_ID_LIKE = re.compile(r"[0-9A-Fa-f]{8}[-0-9A-Fa-f]*")
-"""A name that begins like an advertising ID (eight hex digits) is taken for one."""
+"""Hex digits and dashes beginning with eight hex digits: in place of a column name, taken for an advertising ID."""
 
 
 class AudienceError(Exception):

@@ -343,9 +343,17 @@ def confirm(
 def abort(con: duckdb.DuckDBPyConnection, run_id: str, run_dir: Path, error: BaseException, now: datetime) -> None:
     """Record a failed run and remove the files it wrote (none of them were confirmed by a manifest); a run whose
     lineage was committed before the error (an interrupt just after it) is successful, and its files stay."""
-    message = (str(error) if isinstance(error, AudienceError) else os_error_text(error) if isinstance(error, OSError)
-               else f"{type(error).__name__} (see the run's log)")
-    if not store.fail_run(con, run_id, now, message):
+    if not store.fail_run(con, run_id, now, _failure(error)):
         publish_manifest(run_dir)
     elif run_dir.is_dir():
         shutil.rmtree(run_dir)
+
+
+def _failure(error: BaseException) -> str:
+    """What a failed run's record says of its error: our own messages and file system errors (which name paths, never
+    data) as they are, anything else by its type."""
+    if isinstance(error, AudienceError):
+        return str(error)
+    if isinstance(error, OSError):
+        return os_error_text(error)
+    return f"{type(error).__name__} (see the run's log)"

@@ -274,12 +274,12 @@ def _read_errors(path: Path, fmt: Format, *, retry_serial: bool = False) -> Iter
 def _refusal(path: Path, fmt: Format, error: Exception) -> InputError:
     """The InputError for a reading error: it names the line of a CSV where reading failed when that can be told,
     never the file's text."""
-    line = None
+    line = columns = None
     if fmt == "csv":
         record = _CSV_RECORD.search(str(error))
         line = _csv_line(path, int(record.group(1)) if record else None)
+        columns = _CSV_COLUMNS.search(str(error))
     where = f" near line {line}" if line is not None else ""
-    columns = _CSV_COLUMNS.search(str(error)) if fmt == "csv" else None
     if columns:
         expected, found = columns.groups()
         return InputError(f"{path.name} could not be read as CSV{where}: that line has {found} values where the "

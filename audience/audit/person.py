@@ -59,7 +59,7 @@ def find(con: duckdb.DuckDBPyConnection, *, email: str | None = None, phone: str
         canonical = canonical_email(email)
         if not canonical.ok:
             raise InputError(f"--email is not a usable email address ({canonical.reason}); check it.")
-        email_hmacs = tuple({identifier_hmac(con, canonical.value): None, mailbox_hmac(con, canonical.value): None})
+        email_hmacs = tuple(dict.fromkeys((identifier_hmac(con, canonical.value), mailbox_hmac(con, canonical.value))))
     if phone is not None:
         canonical = canonical_phone(phone, None, rules.default_region)
         if not canonical.ok:

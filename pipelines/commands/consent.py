@@ -12,9 +12,9 @@ import typer
 from audience import store
 from audience.audit.queries import latest_run_keys
 from audience.errors import InputError, TransientError
+from consent.evaluate import DEFAULT_CUSTOMER_KEYS
 from consent.importer import import_file
 from consent.integrity import verify as verify_ledger
-from consent.evaluate import DEFAULT_CUSTOMER_KEYS
 from consent.records import HistoryEntry, ImportReport
 from consent.status import Status, parse_instant
 from consent.status import status as customer_status
