@@ -61,26 +61,27 @@ class MembersOutput:
 
 def split_ledger(con: duckdb.DuckDBPyConnection, directory: str, partitions_count: int,
                  as_of: datetime) -> LedgerSplit:
-    """Write the ledger rows that count as of `as_of` under `directory` (a local path or an fsspec URL): each
-    customer's events and suppressions by customer_id into its partition (`partitions.BUCKET_SQL`), the suppressions
-    by email or phone into one file for every partition."""
+    """Write the ledger rows that count as of `as_of` (and every erasure `audience forget` recorded:
+    `store.run_suppressions_sql`) under `directory` (a local path or an fsspec URL): each customer's events and
+    suppressions by customer_id into its partition (`partitions.BUCKET_SQL`), the suppressions by email or phone into
+    one file for every partition."""
     storage.make_dirs(directory)
     params = {"as_of": as_of, "partitions": partitions_count}
 
-    def scatter(table: str, where: str, name: str) -> tuple[str, ...]:
+    def scatter(counting: str, where: str, name: str) -> tuple[str, ...]:
         paths = [storage.join(directory, f"{name}-{i:04d}.parquet") for i in range(partitions_count)]
         if not paths:
             return ()
-        rows = con.sql(f"SELECT *, {partitions.BUCKET_SQL} AS bucket FROM ({evaluate.counting_sql(table)}) "
-                       f"WHERE {where}", params=params).to_arrow_reader(LEDGER_BATCH_ROWS)
+        rows = con.sql(f"SELECT *, {partitions.BUCKET_SQL} AS bucket FROM ({counting}) WHERE {where}",
+                       params=params).to_arrow_reader(LEDGER_BATCH_ROWS)
         partitions.scatter(rows, paths)
         return tuple(paths)
 
-    events = scatter("consent_event", "true", "events")
-    suppressions = scatter("suppression", _EXCLUSIVE, "suppressions")
+    events = scatter(evaluate.counting_sql("consent_event"), "true", "events")
+    suppressions = scatter(store.run_suppressions_sql(), _EXCLUSIVE, "suppressions")
     by_key = storage.join(directory, "suppressions-by-key.parquet")
-    partitions.write_table(by_key, con.sql(f"SELECT * FROM ({evaluate.counting_sql('suppression')}) "
-                                           f"WHERE NOT ({_EXCLUSIVE})", params={"as_of": as_of}).to_arrow_table())
+    partitions.write_table(by_key, con.sql(f"SELECT * FROM ({store.run_suppressions_sql()}) WHERE NOT ({_EXCLUSIVE})",
+                                           params={"as_of": as_of}).to_arrow_table())
     return LedgerSplit(as_of, events, suppressions, by_key)
 
 
@@ -107,7 +108,7 @@ def members_of_partition(output: partitions.PartitionOutput, ledger: LedgerSplit
             "audience": pa.array([t.audience for t in targets.targets], pa.string()),
         }))
         eligible = evaluate.evaluate(con, ledger.as_of, max_consent_age_days=max_consent_age_days,
-                                     customer_keys="customer_key").to_arrow_table()
+                                     customer_keys="customer_key", counting="true").to_arrow_table()
         con.register("staging_eligible", eligible)
         con.execute("CREATE TEMP TABLE staging_audience (audience VARCHAR NOT NULL, customer_id VARCHAR NOT NULL)")
         for name, condition in dict.fromkeys((t.audience, t.condition) for t in targets.targets):

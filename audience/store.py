@@ -28,6 +28,7 @@ from audience.export import ExportFile, Op
 from audience.identifiers.columns import NAME_TYPES
 from audience.ingest import REASON_DUPLICATE_ID, narrowest_types
 from audience.platforms import PLATFORMS
+from consent import evaluate
 
 Input = Literal["customers", "consent", "suppressions"]
 Status = Literal["exported", "held_back"]
@@ -289,6 +290,12 @@ def record_rejections(con: duckdb.DuckDBPyConnection, run_id: str, input: Input,
 def set_ledger_head(con: duckdb.DuckDBPyConnection, run_id: str, seq: int | None, row_hash: str | None) -> None:
     """Record the consent ledger's head as the run saw it."""
     con.execute("UPDATE run SET ledger_head_seq = ?, ledger_head_hash = ? WHERE run_id = ?", [seq, row_hash, run_id])
+
+
+def run_suppressions_sql() -> str:
+    """SQL for the suppressions that count for a run as of `$as_of` (`sql/run_suppressions.sql`): those the ledger's
+    rule counts, and every erasure `audience forget` recorded, whatever the as-of time."""
+    return _sql("run_suppressions.sql").replace("/*@counting*/", evaluate.counting_sql("suppression"))
 
 
 def reset_staging(con: duckdb.DuckDBPyConnection) -> None:

@@ -31,6 +31,7 @@ def evaluate(
     *,
     max_consent_age_days: int = DEFAULT_MAX_CONSENT_AGE_DAYS,
     customer_keys: str | None = DEFAULT_CUSTOMER_KEYS,
+    counting: str = COUNTING,
 ) -> duckdb.DuckDBPyRelation:
     """The customers eligible on each platform as of `as_of`: platform, customer_id, identifiers, event_id.
 
@@ -39,6 +40,8 @@ def evaluate(
         max_consent_age_days: a grant older than this at T no longer counts.
         customer_keys: a table (customer_id, email_hmac, phone_hmac) that suppressions given by email or phone are
             matched against; None matches suppressions by customer_id only.
+        counting: the condition (SQL from code) a row of `suppression` meets to count; `"true"` when the table
+            holds only the suppressions that count (a run's share of the ledger).
 
     Returns:
         A lazy relation (it runs again on every read: insert or materialise it once), one row per eligible customer
@@ -46,7 +49,8 @@ def evaluate(
     """
     cutoff = grant_cutoff(as_of, max_consent_age_days)
     params: dict[str, object] = {"as_of": as_of, "grant_cutoff": cutoff}
-    statement = ledger.sql("evaluate", deciding=_deciding_sql(params), suppressed=suppressed_sql(con, customer_keys))
+    statement = ledger.sql("evaluate", deciding=_deciding_sql(params),
+                           suppressed=suppressed_sql(con, customer_keys, counting))
     return con.sql(statement, params=params)
 
 

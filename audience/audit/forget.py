@@ -22,6 +22,7 @@ from audience.errors import InputError
 from audience.export import ExportFile, file_sha256, write_manifest
 from audience.platforms import PLATFORMS
 from consent import importer
+from consent.records import ImportReport
 
 ERASURE = "erasure"
 ID_TIME = "%Y%m%dT%H%M%SZ"
@@ -53,8 +54,9 @@ def forget(con: duckdb.DuckDBPyConnection, person: Person, *, out: Path, now: da
            email: str | None = None, phone: str | None = None, default_region: str = "PL",
            options: Mapping[str, Mapping[str, Any]] | None = None) -> Erasure:
     """Erase a person found by `person.find`: append an erasure suppression (by each customer id, and by the email
-    or phone given, so that other customer records with it are caught too), write the removals that need raw
-    advertising IDs under `out/<erasure_id>/` with a manifest, record the erasure, and delete the raw values.
+    or phone given, so that other customer records with it are caught too) that every later run counts, whatever its
+    as-of time (`store.run_suppressions_sql`); write the removals that need raw advertising IDs under
+    `out/<erasure_id>/` with a manifest, record the erasure, and delete the raw values.
 
     `email` and `phone` are the raw values the person was found by (only the ledger's import sees them, and keeps
     keyed hashes); `options` are the platform writers' options (e.g. Google destination ids).
@@ -67,7 +69,7 @@ def forget(con: duckdb.DuckDBPyConnection, person: Person, *, out: Path, now: da
                          "does not name it) and no email or phone was given, so there is nothing to erase; check "
                          "the id, or give --email or --phone to suppress them for future runs.")
     erasure_id = new_erasure_id(now)
-    suppressions = _record_suppression(con, person, email, phone, now, default_region)
+    recorded = _record_suppression(con, person, email, phone, now, default_region)
     with customers_of(con, person):
         unhashed = SQL.arrow(con, "erasure_unhashed.sql")
         run_dir = out / erasure_id
@@ -78,7 +80,8 @@ def forget(con: duckdb.DuckDBPyConnection, person: Person, *, out: Path, now: da
         con.execute("BEGIN TRANSACTION")
         try:
             SQL.script(con, "erasure_record.sql", {
-                "erasure_id": erasure_id, "recorded_at": now, "out_dir": str(run_dir) if written else None,
+                "erasure_id": erasure_id, "batch_id": recorded.batch_id, "recorded_at": now,
+                "out_dir": str(run_dir) if written else None,
                 "manifest_sha256": file_sha256(manifest) if manifest else None, "files": len(written)})
             con.execute("COMMIT")
         except BaseException:
@@ -87,12 +90,12 @@ def forget(con: duckdb.DuckDBPyConnection, person: Person, *, out: Path, now: da
         finally:
             con.unregister("erasure_removal")
         (row,) = SQL.rows(con, "erasure.sql", {"erasure_id": erasure_id})
-    return Erasure(erasure_id, person.customers, suppressions, run_dir if written else None, len(written),
-                   removal.num_rows, row["unhashed_deleted"])
+    return Erasure(erasure_id, person.customers, recorded.accepted + recorded.duplicates,
+                   run_dir if written else None, len(written), removal.num_rows, row["unhashed_deleted"])
 
 
 def _record_suppression(con: duckdb.DuckDBPyConnection, person: Person, email: str | None, phone: str | None,
-                        now: datetime, default_region: str) -> int:
+                        now: datetime, default_region: str) -> ImportReport:
     """Append erasure suppressions through the ledger's importer, from a private one-use file deleted at once."""
     moment = now.isoformat()
     rows = [(c, "", "") for c in person.customers]
@@ -106,8 +109,7 @@ def _record_suppression(con: duckdb.DuckDBPyConnection, person: Person, email: s
             for customer, mail, number in rows:
                 writer.writerow((customer, mail, number, ERASURE, moment, moment, secrets.token_hex(16)))
         path.chmod(0o600)
-        report = importer.import_suppressions(con, path, default_region=default_region, now=now)
-    return report.accepted + report.duplicates
+        return importer.import_suppressions(con, path, default_region=default_region, now=now)
 
 
 def _write_removals(unhashed: pa.Table, run_dir: Path, options: Mapping[str, Mapping[str, Any]]) -> list[ExportFile]:

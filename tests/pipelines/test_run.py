@@ -160,3 +160,31 @@ def test_parquet_inputs_give_the_same_files_as_csv(prefect_api: str, workspace: 
     run(twin, "--as-of", AS_OF_TEXT)
     (a,), (b,) = workspace.run_dirs(), twin.run_dirs()
     assert manifest(a)["files"] == manifest(b)["files"]
+
+
+def test_a_run_as_of_a_time_before_an_erasure_does_not_export_the_erased_person(prefect_api: str,
+                                                                              workspace: Workspace) -> None:
+    began = datetime.now(UTC)
+    run(workspace, "--as-of", AS_OF_TEXT)
+    (first_dir,) = workspace.run_dirs()
+    first = exported(first_dir)
+    want = expectation(workspace, AS_OF, [workspace.inputs.consent], [workspace.inputs.suppressions], began)
+    people = {p["customer_id"]: p for p in rows(workspace.inputs.customers)}
+    person = next(c for c in sorted(set(want["google"]) & set(want["meta"])) if people[c]["device_id"]
+                  and any(not is_hash(v) for v in want["google"][c]))
+    erased = runner.invoke(app, ["forget", "--customer-id", person, "--config", str(workspace.config)])
+    assert erased.exit_code == 0, erased.output
+    run(workspace, "--as-of", AS_OF_TEXT)
+    (second_dir,) = [d for d in workspace.run_dirs() if d != first_dir and not d.name.startswith("erasure")]
+    second = exported(second_dir)
+    for platform in PLATFORMS:
+        values = want[platform].get(person, set())
+        assert second[platform, "all", "full"] == first[platform, "all", "full"] - values, platform
+        removed = second.get((platform, "all", "remove"), set())
+        assert removed <= values and all(not is_hash(v) for v in values - removed), platform
+    verify = runner.invoke(app, ["audit", "verify", "--config", str(workspace.config)])
+    assert verify.exit_code == 0, verify.output
+
+
+def is_hash(value: str) -> bool:
+    return len(value) == 64 and all(c in "0123456789abcdef" for c in value)

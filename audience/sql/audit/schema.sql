@@ -2,7 +2,8 @@
 -- it used (its eligible set), to compare with the audit's own re-evaluation. run_key: the suppression keys (HMACs,
 -- never values) of the customers a run left on a platform or that a suppression by email or phone names, so that
 -- such suppressions can be checked later. purged_run: export directories deleted for retention. erasure,
--- erasure_value, erasure_customer: what `audience forget` did.
+-- erasure_value, erasure_customer, erasure_batch: what `audience forget` did (erasure_batch: the consent ledger's
+-- import batch holding an erasure's suppressions, which count for every later run whatever its as-of time).
 CREATE TABLE IF NOT EXISTS run_evaluation (
     run_id    VARCHAR PRIMARY KEY,
     "rows"    BIGINT NOT NULL,
@@ -46,4 +47,9 @@ CREATE TABLE IF NOT EXISTS erasure_value (
     audience    VARCHAR NOT NULL,
     id_type     VARCHAR NOT NULL,
     sha256      VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS erasure_batch (
+    erasure_id  VARCHAR NOT NULL,
+    batch_id    BIGINT  NOT NULL
 );
