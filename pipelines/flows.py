@@ -32,6 +32,7 @@ from audience.identifiers.rules import RuleSet
 from audience.store import Input
 from consent import evaluate, importer, keys, ledger
 from consent.records import ImportReport
+from pipelines import quiet_exit
 from pipelines.config import Settings
 from pipelines.engines import task_runner
 from pipelines.lock import workspace_lock
@@ -266,6 +267,7 @@ def audience_run(settings: Settings, as_of: datetime | None = None) -> RunResult
     """Ingest, normalise and hash, evaluate consent and find the members (both by partition), plan the audiences,
     export, record lineage and report."""
     os.umask(OWNER_ONLY)
+    quiet_exit.install()
     with workspace_lock(settings.db), closing(open_workspace(settings)) as ws:
         run = start(ws, settings, as_of)
         key = partitions.WorkspaceKey(keys.workspace_key(ws.con))

@@ -3,10 +3,8 @@
 The flow module (and with it Prefect, about a second to import) is imported only by the commands that run it.
 """
 
-import atexit
 import gc
 import os
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -20,7 +18,7 @@ from audience.reports.build import build_report
 from audience.reports.render import render
 from audience.stages import held_back_message
 from consent.status import parse_instant
-from pipelines import prefect_api
+from pipelines import prefect_api, quiet_exit
 from pipelines.commands.options import ConfigOption, DbOption, OutOption, fail, reported_errors, settings_from
 from pipelines.config import CONFIG_FILE, Engine, Inputs, Settings, documented_toml, load_settings
 from pipelines.lock import workspace_lock
@@ -63,7 +61,7 @@ def run(
 
     Example: audience run --config audience.toml --as-of 2026-11-01T03:00:00+01:00
     """
-    _quiet_interpreter_exit()
+    quiet_exit.install()
     settings = _with_engine(_with_inputs(settings_from(config, db, out), customers, consent, suppressions), engine,
                             dask_address)
     moment = _timestamp(as_of)
@@ -117,7 +115,7 @@ def demo(
 
     Example: audience demo ./demo --customers 50000
     """
-    _quiet_interpreter_exit()
+    quiet_exit.install()
     api = prefect_api.start()
     from data.generator import AS_OF, write_sample_workspace_inputs
     from pipelines.flows import run_pipeline
@@ -170,23 +168,6 @@ def schedule(
     typer.echo(f"Serving deployment {name!r} for workspace {settings.db.parent}; Ctrl-C stops it.")
     with reported_errors():
         serve(settings, name=name, cron=cron, interval=interval)
-
-
-def _quiet_interpreter_exit() -> None:
-    """Close standard error once every exit handler (Prefect's included) has run.
-
-    At interpreter shutdown after a flow run, DuckDB's bindings (nanobind) print a benign report of module objects
-    still alive (Prefect's event-loop threads outlive the clean-up); it would bury the run's summary. Registered
-    before Prefect registers its own handlers, this one runs after them.
-    """
-
-    def close_stderr() -> None:
-        sys.stderr.flush()
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stderr.fileno())
-        os.close(devnull)
-
-    atexit.register(close_stderr)
 
 
 def _with_inputs(settings: Settings, customers: Path | None, consent: Path | None,

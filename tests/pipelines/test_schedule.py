@@ -1,4 +1,5 @@
-"""`audience schedule` against a real local `prefect server start`: a scheduled run completes."""
+"""`audience schedule` against a real local `prefect server start`: a scheduled run completes, and its log ends
+without the report DuckDB's bindings print at exit."""
 
 import os
 import signal
@@ -59,14 +60,19 @@ def test_a_served_deployment_runs_on_its_schedule(tmp_path: Path, workspace: Wor
     served = None
     try:
         _wait(lambda: _healthy(api), 120, "the Prefect server")
-        served = subprocess.Popen(
-            [sys.executable, "-m", "pipelines", "schedule", "--config", str(workspace.config), "--interval", "10",
-             "--name", "test-schedule"],
-            env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
+        log = tmp_path / "schedule.log"
+        with log.open("wb") as output:
+            served = subprocess.Popen(
+                [sys.executable, "-m", "pipelines", "schedule", "--config", str(workspace.config), "--interval", "10",
+                 "--name", "test-schedule"],
+                env=env, start_new_session=True, stdout=output, stderr=subprocess.STDOUT,
+            )
         (flow_run, *_) = _wait(lambda: _completed_runs(api), 180, "a scheduled run to complete")
         assert flow_run["auto_scheduled"] is True
         assert any((d / "manifest.json").is_file() for d in workspace.run_dirs())
+        time.sleep(5)  # the run's own process exits after reporting completion
+        served_log = log.read_text(encoding="utf-8", errors="replace")
+        assert "Serving deployment" in served_log and "nanobind" not in served_log
     finally:
         for process in (served, server):
             if process is not None:
