@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import psutil
 import pytest
@@ -20,20 +21,40 @@ def _without_api(**extra: str) -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"} | {"PYTHONPATH": str(REPOSITORY), **extra}
 
 
-def _servers() -> set[int]:
-    return {p.pid for p in psutil.process_iter(["cmdline"]) if SERVER_APP in (p.info["cmdline"] or [])}
+def _servers_of(process: psutil.Process) -> set[psutil.Process]:
+    """The Prefect servers among the descendants of `process` (none once it has exited)."""
+    try:
+        children = process.children(recursive=True)
+    except psutil.NoSuchProcess:
+        return set()
+    found = set()
+    for child in children:
+        try:
+            if SERVER_APP in child.cmdline():
+                found.add(child)
+        except psutil.NoSuchProcess:
+            continue
+    return found
 
 
-def test_a_run_without_an_api_starts_one_first_and_stops_it_at_exit(workspace: Workspace) -> None:
-    before = _servers()
-    done = subprocess.run(workspace.command(), env=_without_api(PREFECT_LOGGING_LEVEL="INFO"), capture_output=True,
-                          text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert "finished" in done.stdout
-    assert "Beginning flow run" in done.stderr
-    assert "Starting temporary server" not in done.stderr  # Prefect did not start a second one
-    assert "View at" not in done.stderr  # the temporary API serves no UI to link to
-    assert _servers() <= before
+def test_a_run_without_an_api_starts_one_first_and_stops_it_at_exit(workspace: Workspace, tmp_path: Path) -> None:
+    stdout, stderr = tmp_path / "stdout", tmp_path / "stderr"
+    with stdout.open("w") as out, stderr.open("w") as err:
+        run = psutil.Popen(workspace.command(), env=_without_api(PREFECT_LOGGING_LEVEL="INFO"), stdout=out, stderr=err,
+                           text=True)
+        started = set()
+        while run.poll() is None:
+            started |= _servers_of(run)
+            time.sleep(0.1)
+    output, log = stdout.read_text(), stderr.read_text()
+    assert run.returncode == 0, log[-2000:]
+    assert "finished" in output
+    assert "Beginning flow run" in log
+    assert "Starting temporary server" not in log  # Prefect did not start a second one
+    assert "View at" not in log  # the temporary API serves no UI to link to
+    assert len(started) == 1
+    (server,) = started
+    assert not server.is_running() or server.status() == psutil.STATUS_ZOMBIE
 
 
 def test_an_api_started_ahead_is_the_one_the_command_takes_once() -> None:
