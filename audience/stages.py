@@ -77,8 +77,7 @@ def config_digest(config_json: str) -> str:
 
 
 def start(con: duckdb.DuckDBPyConnection, run: store.RunRecord, customers: Path) -> list[str]:
-    """Clean up after runs that died (a successful one killed before its manifest was in place gets it), check the
-    customers file's header, and record the run as started.
+    """Clean up after runs that died (`recover`), check the customers file's header, and record the run as started.
 
     Returns:
         The ids of earlier runs found unfinished (their output directories are removed).
@@ -87,15 +86,27 @@ def start(con: duckdb.DuckDBPyConnection, run: store.RunRecord, customers: Path)
         InputError: the customers file is missing or lacks required columns (nothing is recorded then).
     """
     ingest.columns(customers)
+    abandoned = recover(con, run.started_at)
+    store.open_run(con, run)
+    store.reset_staging(con)
+    return abandoned
+
+
+def recover(con: duckdb.DuckDBPyConnection, now: datetime) -> list[str]:
+    """Clean up after runs that died, to be called only while no run can be alive (the workspace lock held): a
+    successful run killed before its manifest was in place gets it; a run left `running` is marked abandoned and its
+    output directory removed.
+
+    Returns:
+        The ids of the abandoned runs (their partitions, if any, are the caller's to remove).
+    """
     for out_dir in store.succeeded_out_dirs(con):
         publish_manifest(out_dir)
     abandoned = []
-    for out_dir in store.abandon_unfinished(con, run.started_at):
+    for out_dir in store.abandon_unfinished(con, now):
         if out_dir.is_dir():
             shutil.rmtree(out_dir)
         abandoned.append(out_dir.name)
-    store.open_run(con, run)
-    store.reset_staging(con)
     return abandoned
 
 

@@ -200,6 +200,11 @@ class Settings(_Model):
 "s3://bucket/audience" (install the file system's package, e.g. s3fs); every Dask worker must reach it. They hold
 raw identifiers while the run lasts and are removed when it ends."""
 
+    def partition_dir_of(self, run_id: str) -> str:
+        """Where a run's partitions go: under `partition_dir` (a path or an fsspec URL), or a folder next to the
+        workspace database."""
+        return storage.join(self.partition_dir or str(self.db.with_name(f"{self.db.name}.partitions")), run_id)
+
     @field_validator("audiences")
     @classmethod
     def _usable_audiences(cls, value: dict[str, str]) -> dict[str, str]:

@@ -149,10 +149,10 @@ def split_customers(settings: Settings, run: RunHandle) -> partitions.Split:
     removing the partitions that runs which died left behind)."""
     began = time.perf_counter()
     for abandoned in run.abandoned:
-        partitions.remove(_partition_dir(settings, abandoned))
+        partitions.remove(settings.partition_dir_of(abandoned))
     path = _customers(settings)
     count = settings.partitions or partitions.partition_count(path, settings.partition_rows)
-    split = partitions.split_customers(path, _partition_dir(settings, run.run_id), count,
+    split = partitions.split_customers(path, settings.partition_dir_of(run.run_id), count,
                                        batch_rows=settings.inputs.batch_rows)
     get_run_logger().info(f"customers: {split.rows_read:,} rows read into {len(split.partitions)} partition(s) "
                           f"({time.perf_counter() - began:.1f} s)")
@@ -294,7 +294,7 @@ def audience_run(settings: Settings, as_of: datetime | None = None) -> RunResult
             raise
         finally:
             driver.shutdown()
-            partitions.remove(_partition_dir(settings, run.run_id))
+            partitions.remove(settings.partition_dir_of(run.run_id))
         report(ws, run)
     return RunResult(run.run_id, run.as_of, run.run_dir, manifest, customers, consent, eligible, plans, files,
                      run.abandoned)
@@ -338,13 +338,6 @@ def _alongside(pool: ThreadPoolExecutor, stage: Callable[..., Any], *args: Any) 
     """`stage(*args)` in another thread of this process, as a task of the same flow run: driver work that goes on
     while the engine works on partitions (a submitted task would go to the engine)."""
     return pool.submit(copy_context().run, stage, *args)
-
-
-def _partition_dir(settings: Settings, run_id: str) -> str:
-    """Where a run's partitions go: under `partition_dir` (a path or an fsspec URL), or a folder next to the workspace
-    database."""
-    base = settings.partition_dir or str(settings.db.with_name(f"{settings.db.name}.partitions"))
-    return storage.join(base, run_id)
 
 
 def _customers(settings: Settings) -> Path:

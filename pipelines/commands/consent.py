@@ -9,7 +9,6 @@ from typing import Annotated, Literal
 import duckdb
 import typer
 
-from audience import store
 from audience.audit.queries import latest_run_keys
 from audience.errors import InputError, TransientError
 from consent.evaluate import DEFAULT_CUSTOMER_KEYS
@@ -18,8 +17,8 @@ from consent.integrity import verify as verify_ledger
 from consent.records import HistoryEntry, ImportReport
 from consent.status import Status, parse_instant
 from consent.status import status as customer_status
-from pipelines.commands.options import ConfigOption, DbOption, OutOption, reported_errors, settings_from
-from pipelines.lock import workspace_lock
+from pipelines.commands.options import (ConfigOption, DbOption, OutOption, locked_workspace, reported_errors,
+                                       settings_from)
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -48,7 +47,7 @@ def import_command(
     Example: audience consent import consent.csv --config audience.toml
     """
     settings = settings_from(config, db, out)
-    with reported_errors(), workspace_lock(settings.db), store.opened(settings.db) as con:
+    with reported_errors(), locked_workspace(settings) as con:
         report = import_file(con, file, kind, default_region=settings.default_region)
     _print_report(file, report)
 

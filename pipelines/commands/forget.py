@@ -5,13 +5,12 @@ from typing import Annotated
 
 import typer
 
-from audience import store
 from audience.audit.forget import forget as erase
 from audience.audit.person import find
 from audience.audit.purge import purge as delete_old
 from audience.identifiers.rules import PLATFORMS, RuleSet
-from pipelines.commands.options import ConfigOption, DbOption, OutOption, reported_errors, settings_from
-from pipelines.lock import workspace_lock
+from pipelines.commands.options import (ConfigOption, DbOption, OutOption, locked_workspace, reported_errors,
+                                       settings_from)
 
 app = typer.Typer()
 
@@ -33,7 +32,7 @@ def forget(
     settings = settings_from(config, db, out, existing=True)
     rules = RuleSet(default_region=settings.default_region, tiktok_phone_plus=settings.tiktok.phone_plus)
     options = {p: settings.platform_options(p) for p in PLATFORMS}
-    with reported_errors(), workspace_lock(settings.db), store.opened(settings.db) as con:
+    with reported_errors(), locked_workspace(settings) as con:
         person = find(con, email=email, phone=phone, customer_id=customer_id, rules=rules)
         done = erase(con, person, out=settings.out, now=datetime.now(UTC), email=email, phone=phone,
                      default_region=settings.default_region, options=options)
@@ -59,7 +58,7 @@ def purge(
     time, files, bytes); lineage and the ledger are kept. Example: audience purge --older-than 30
     """
     settings = settings_from(config, db, out, existing=True)
-    with reported_errors(), workspace_lock(settings.db), store.opened(settings.db) as con:
+    with reported_errors(), locked_workspace(settings) as con:
         deleted = delete_old(con, settings.out, older_than, now=datetime.now(UTC), dry_run=dry_run)
     verb = "Would delete" if dry_run else "Deleted"
     for d in deleted:

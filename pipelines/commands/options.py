@@ -2,14 +2,17 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, NoReturn
 
+import duckdb
 import typer
 
-from audience import store
+from audience import partitions, stages, store
 from audience.errors import AudienceError, InputError, os_error_text
 from pipelines.config import Settings, load_settings
+from pipelines.lock import workspace_lock
 
 ConfigOption = Annotated[
     Path | None, typer.Option("--config", help="Workspace config file (default: ./audience.toml if present).")
@@ -30,6 +33,18 @@ def settings_from(config: Path | None, db: Path | None, out: Path | None, *, exi
             raise InputError(f"{settings.db} is not a workspace database (it holds no run records); pass --db or "
                              "--config naming the workspace a run used.")
         return settings
+
+
+@contextmanager
+def locked_workspace(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The workspace database, opened under the workspace lock, after cleaning up runs that died (no run is alive
+    while the lock is held): their unconfirmed files, and their partitions, which hold raw identifiers."""
+    with workspace_lock(settings.db), store.opened(settings.db) as con:
+        for run_id in stages.recover(con, datetime.now(UTC)):
+            partitions.remove(settings.partition_dir_of(run_id))
+            typer.echo(f"Removed the unconfirmed files and partitions of run {run_id}, which died before it "
+                       "finished.", err=True)
+        yield con
 
 
 @contextmanager

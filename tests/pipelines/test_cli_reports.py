@@ -12,6 +12,7 @@ import pytest
 from staged_runs import History, Workspace, history, run
 from typer.testing import CliRunner
 
+from audience import stages, store
 from audience.audit.checks import CHECKS
 from audience.hashing import sha256_hex
 from audience.identifiers.reference import canonical_email, canonical_maid, canonical_phone, platform_value
@@ -205,6 +206,26 @@ def test_purge_deletes_old_run_directories_and_the_audit_still_passes(ws: Worksp
     code, output = cli(ws, "audit", "trace", "--customer-id", demo.late)
     assert "(purged)" in output
     assert cli(ws, "purge", "--older-than", "-1")[0] != 0
+
+
+@pytest.mark.parametrize("command", [["purge", "--older-than", "9999"], ["forget", "--customer-id", "C00000001"]])
+def test_a_command_holding_the_workspace_lock_cleans_up_after_a_run_that_died(ws: Workspace,
+                                                                              command: list[str]) -> None:
+    now = datetime.now(UTC)
+    dead = stages.new_run_id(now)
+    with ws.connect() as con:
+        store.open_run(con, store.RunRecord(dead, now, now, "test", "rules", "{}", "0" * 64, ws.out / dead))
+    (ws.out / dead).mkdir(parents=True)
+    (ws.out / dead / "customers.csv").write_text("half written\n")
+    partition = ws.db.with_name(f"{ws.db.name}.partitions") / dead
+    partition.mkdir(parents=True)
+    (partition / "customers-0000.parquet").write_bytes(b"raw identifiers")
+    code, output = cli(ws, *command)
+    assert code == 0, output
+    assert f"Removed the unconfirmed files and partitions of run {dead}" in output
+    assert not partition.exists() and not partition.parent.exists() and not (ws.out / dead).exists()
+    with ws.connect() as con:
+        assert con.execute("SELECT status FROM run WHERE run_id = ?", [dead]).fetchone() == ("abandoned",)
 
 
 def test_purge_says_when_a_directory_was_already_gone(ws: Workspace, demo: History) -> None:
