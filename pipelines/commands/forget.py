@@ -58,7 +58,7 @@ def purge(
     time, files, bytes); lineage and the ledger are kept. Example: audience purge --older-than 30
     """
     settings = settings_from(config, db, out, existing=True)
-    with reported_errors(), locked_workspace(settings) as con:
+    with reported_errors(), locked_workspace(settings, recover=not dry_run) as con:
         deleted = delete_old(con, settings.out, older_than, now=datetime.now(UTC), dry_run=dry_run)
     verb = "Would delete" if dry_run else "Deleted"
     for d in deleted:

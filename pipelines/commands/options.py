@@ -36,11 +36,12 @@ def settings_from(config: Path | None, db: Path | None, out: Path | None, *, exi
 
 
 @contextmanager
-def locked_workspace(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The workspace database, opened under the workspace lock, after cleaning up runs that died (no run is alive
-    while the lock is held): their unconfirmed files, and their partitions, which hold raw identifiers."""
+def locked_workspace(settings: Settings, *, recover: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The workspace database, opened under the workspace lock, after cleaning up (unless `recover` is false) runs
+    that died (no run is alive while the lock is held): their unconfirmed files, and their partitions, which hold raw
+    identifiers."""
     with workspace_lock(settings.db), store.opened(settings.db) as con:
-        for run_id in stages.recover(con, datetime.now(UTC)):
+        for run_id in stages.recover(con, datetime.now(UTC)) if recover else ():
             partitions.remove(settings.partition_dir_of(run_id))
             typer.echo(f"Removed the unconfirmed files and partitions of run {run_id}, which died before it "
                        "finished.", err=True)

@@ -220,6 +220,8 @@ def test_a_command_holding_the_workspace_lock_cleans_up_after_a_run_that_died(ws
     partition = ws.db.with_name(f"{ws.db.name}.partitions") / dead
     partition.mkdir(parents=True)
     (partition / "customers-0000.parquet").write_bytes(b"raw identifiers")
+    code, output = cli(ws, "purge", "--older-than", "9999", "--dry-run")
+    assert code == 0 and "Removed" not in output and partition.exists()
     code, output = cli(ws, *command)
     assert code == 0, output
     assert f"Removed the unconfirmed files and partitions of run {dead}" in output
