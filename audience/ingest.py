@@ -113,8 +113,8 @@ def customer_batches(path: Path, *, batch_rows: int = DEFAULT_BATCH_ROWS, core_o
     `core_only`, the core columns alone (what the identifier core reads)."""
     names = columns(path)
     kept = [n for n in names if core_name(n) in CORE_COLUMNS] if core_only else names
-    raw = (_csv_batches(path, names, kept, batch_rows) if file_format(path) == "csv"
-           else _parquet_batches(path, kept, batch_rows))
+    is_csv = file_format(path) == "csv"
+    raw = _csv_batches(path, names, kept, batch_rows) if is_csv else _parquet_batches(path, kept, batch_rows)
     usable = unusable = 0
     first_unusable: tuple[int, str] | None = None
     for table, refused in read_ahead(raw):
@@ -123,6 +123,8 @@ def customer_batches(path: Path, *, batch_rows: int = DEFAULT_BATCH_ROWS, core_o
         table = _with_core_columns(path, table.rename_columns([core_name(n) for n in table.column_names]))
         table = table.set_column(table.schema.get_field_index("customer_id"), "customer_id",
                                  pc.utf8_trim(table["customer_id"], " "))
+        if is_csv:
+            _refuse_merged_rows(path, table)
         empty = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(table["customer_id"]), ""), True)
         rejections = pa.concat_tables([refused, _rejections(table["source_row"].filter(empty), "customer_id",
                                                             REASON_EMPTY_ID)])
@@ -136,6 +138,18 @@ def customer_batches(path: Path, *, batch_rows: int = DEFAULT_BATCH_ROWS, core_o
         yield batch
     if not usable:
         _refuse_without_customers(path, unusable, first_unusable)
+
+
+def _refuse_merged_rows(path: Path, table: pa.Table) -> None:
+    """Refuse a CSV file in which a quote that opens a row's customer_id is closed only on a later line: the lines in
+    between merge into that one row (which may still have the header's field count), and their customers would vanish
+    unnoticed. No real customer_id holds a line break."""
+    merged = pc.fill_null(pc.match_substring_regex(table["customer_id"], r"[\r\n]"), False)
+    if pc.any(merged).as_py():
+        row = pc.min(table["source_row"].filter(merged)).as_py()
+        raise InputError(f'{path.name}: row {row} runs over several lines: the quote (") that opens its customer_id '
+                         "is closed only on a later line, so the rows in between would merge into it and vanish; "
+                         "close the quote on the row's own line, or remove it.")
 
 
 def _refuse_without_customers(path: Path, rows: int, first: tuple[int, str] | None) -> None:

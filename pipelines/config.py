@@ -24,7 +24,8 @@ Platform = Literal["google", "meta", "tiktok"]
 Engine = Literal["local", "dask"]
 EXECUTION_KEYS = frozenset({"engine", "dask_address", "workers", "partitions", "partition_rows", "partition_dir"})
 """Keys that choose where and how a run computes, never what it exports: left out of the config digest."""
-IdentifierColumn = Literal["email", "phone", "device_id"]
+PrehashableColumn = Literal["email", "phone"]
+"""The customer columns that may arrive as SHA-256 hashes (Google and Meta take device IDs unhashed)."""
 
 
 class _Model(BaseModel):
@@ -62,8 +63,8 @@ class Inputs(_Model):
     """Consent events file (CSV, JSON Lines or Parquet), imported into the ledger on every run."""
     suppressions: Path | None = None
     """Suppressions file (CSV, JSON Lines or Parquet)."""
-    prehashed: list[IdentifierColumn] = []
-    """Customer columns that already hold SHA-256 hex hashes (passed through, never hashed again)."""
+    prehashed: list[PrehashableColumn] = []
+    """Customer columns (email, phone) that already hold SHA-256 hex hashes (passed through, never hashed again)."""
     batch_rows: Annotated[int, Field(ge=1_000)] = 500_000
     """Customers read, normalised and staged per batch; bounds the memory a run needs."""
 
@@ -188,7 +189,8 @@ class Settings(_Model):
     """Where the customers' partitions are normalised and hashed: "local" (threads of this process) or "dask"
 (the Dask cluster at dask_address, or a local Dask cluster of `workers` processes when unset)."""
     dask_address: Annotated[str, Field(pattern=r"^(tcp|tls|inproc|ucx)://.+")] | None = None
-    """Scheduler address of an existing Dask cluster, e.g. "tcp://scheduler:8786" (engine = "dask")."""
+    """Scheduler address of an existing Dask cluster, e.g. "tcp://scheduler:8786"; it selects engine = "dask" unless
+engine is set."""
     workers: Annotated[int, Field(ge=1)] = 2
     """Threads (local engine) or worker processes (a local Dask cluster) that work on partitions at once."""
     partition_rows: Annotated[int, Field(ge=1_000)] = 500_000
@@ -204,6 +206,14 @@ raw identifiers while the run lasts and are removed when it ends."""
         """Where a run's partitions go: under `partition_dir` (a path or an fsspec URL), or a folder next to the
         workspace database."""
         return storage.join(self.partition_dir or str(self.db.with_name(f"{self.db.name}.partitions")), run_id)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _dask_address_selects_dask(cls, data: Any) -> Any:
+        """A dask_address without an engine means the Dask engine, as the --dask-address flag does."""
+        if isinstance(data, dict) and data.get("dask_address") is not None and data.get("engine") is None:
+            return {**data, "engine": "dask"}
+        return data
 
     @field_validator("audiences")
     @classmethod

@@ -197,6 +197,7 @@ def test_bytes_that_are_not_utf8_are_reported_by_column(tmp_path: Path) -> None:
     ('customer_id,email\nC1,a@x.pl\nC2,b@x.pl\n"\n', 'that opens a value on line 4 is never closed'),
     ('customer_id,email,note\nC1,a@x.pl,"say ""hi"""\nC2,"b@x.pl\nC3,c@x.pl,x\n', "row 2 has a quoted value that runs"),
     ('customer_id,email\nC1,"a\n@x.pl",extra\nC2,b@x.pl\n', "row 1 has a quoted value that runs over the following"),
+    ('customer_id,email\nC1,a@x.pl\n"C2,b@x.pl\n"C3",c@x.pl\nC4,d@x.pl\n', 'row 2 runs over several lines: the quote'),
 ])
 def test_rows_run_together_by_a_broken_quote_refuse_the_file(tmp_path: Path, content: str, message: str) -> None:
     assert message in _refusal(tmp_path, content)

@@ -57,6 +57,7 @@ def test_init_does_not_overwrite_without_force(tmp_path: Path) -> None:
         ("[min_audience]\nsnapchat = 5\n", "min_audience.snapchat"),
         ("[audiences]\n'Big Spenders' = 'ltv_pln > 1000'\n", "audiences"),
         ("[inputs]\nprehashed = ['ssn']\n", "inputs.prehashed"),
+        ("[inputs]\nprehashed = ['device_id']\n", "inputs.prehashed"),
         ("[tiktok]\nphone_pluss = true\n", "tiktok.phone_pluss"),
     ],
 )
@@ -67,6 +68,15 @@ def test_bad_keys_are_named_with_the_fix(tmp_path: Path, text: str, key: str) ->
         load_settings(path)
     assert f"- {key}" in str(raised.value)
     assert "audience init" in str(raised.value)
+
+
+def test_a_dask_address_selects_the_dask_engine_unless_an_engine_is_set(tmp_path: Path) -> None:
+    path = tmp_path / CONFIG_FILE
+    path.write_text('dask_address = "tcp://scheduler:8786"\n', encoding="utf-8")
+    assert load_settings(path).engine == "dask"
+    path.write_text('engine = "local"\ndask_address = "tcp://scheduler:8786"\n', encoding="utf-8")
+    assert load_settings(path).engine == "local"
+    assert Settings().engine == "local"
 
 
 LOYAL = "[audiences]\nloyal = 'orders_12m >= 5'\n"
