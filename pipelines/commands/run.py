@@ -181,6 +181,8 @@ def _with_engine(settings: Settings, engine: Engine | None, dask_address: str | 
     flags = {"engine": "dask" if dask_address is not None and engine is None else engine,
              "dask_address": dask_address}
     given = {key: value for key, value in flags.items() if value is not None}
+    if engine == "local":  # --engine local runs here, whatever cluster the config names
+        given["dask_address"] = None
     try:
         return Settings.model_validate({**settings.model_dump(), **given})
     except ValueError as e:
