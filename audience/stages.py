@@ -179,18 +179,21 @@ def check_audiences(
     progress: Progress = _quiet,
 ) -> tuple[store.Target, ...]:
     """Check every audience against the staged customers, and return every (platform, audience) of the run with
-    its minimum size (the configured one, else the platform's).
+    its minimum size (the configured one, else the platform's): the configured ones, then the retired ones (an
+    audience no longer configured whose platform still holds values of it: `store.RETIRED`, held back, so that the
+    run removes them).
 
     Raises:
         InputError: an audience condition is not usable (the message names the audience).
     """
     for audience in audiences:
         progress(f"audience {audience.name}: {check(con, audience):,} customers")
-    return tuple(
-        store.Target(platform, a.name, a.condition, minimums.get(platform, writer.min_audience))
-        for platform, writer in sorted(PLATFORMS.items())
-        for a in audiences
-    )
+    minimum = {platform: minimums.get(platform, writer.min_audience) for platform, writer in PLATFORMS.items()}
+    configured = tuple(store.Target(platform, a.name, a.condition, minimum[platform])
+                       for platform in sorted(PLATFORMS) for a in audiences)
+    retired = tuple(store.Target(platform, audience, store.RETIRED, max(minimum[platform], 1))
+                    for platform, audience in store.retired_targets(con, configured))
+    return configured + retired
 
 
 def build_audiences(
@@ -250,7 +253,12 @@ def placeholder_messages(plans: Sequence[store.Plan], options: Mapping[str, Mapp
 
 
 def held_back_message(plan: store.Plan) -> str:
-    """The loud line a held-back audience gets (counts only)."""
+    """The loud line a held-back (or retired) audience gets (counts only)."""
+    if plan.retired:
+        return (f"RETIRED: {plan.platform}/{plan.audience} is no longer in the configuration, but {plan.platform} "
+                f"still holds its values: {plan.remove_rows:,} removals were written so that they leave the "
+                f"platform (withdrawals would reach it no more); upload them, then delete the list on "
+                f"{plan.platform}.")
     removed = (f"; its {plan.remove_rows:,} removals were written so that withdrawals still reach {plan.platform}"
                if plan.remove_rows else "")
     return (f"HELD BACK: {plan.platform}/{plan.audience} has {plan.customers:,} customers, below the {plan.platform} "

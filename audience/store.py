@@ -66,6 +66,11 @@ class InputRecord:
     rows_duplicate: int = 0
 
 
+RETIRED = "false /* retired: no longer in the configuration */"
+"""The condition of a retired target: an audience the configuration no longer names, whose platform still holds
+values of it. It has no members, so the run removes them all."""
+
+
 @dataclass(frozen=True, slots=True)
 class Target:
     """One audience on one platform, with the platform minimum that applies."""
@@ -74,6 +79,11 @@ class Target:
     audience: str
     condition: str | None
     minimum: int
+
+    @property
+    def retired(self) -> bool:
+        """Whether the configuration no longer names this audience (see RETIRED)."""
+        return self.condition == RETIRED
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +99,8 @@ class Plan:
     base_run_id: str | None
     add_rows: int
     remove_rows: int
+    retired: bool = False
+    """The audience is no longer configured: this run removes what the platform holds of it (see RETIRED)."""
 
 
 MEMORY_SHARE = 0.4
@@ -487,7 +499,15 @@ def plan_targets(con: duckdb.DuckDBPyConnection, targets: Sequence[Target],
         "SELECT platform, audience, customers, \"values\", minimum, status, base_run_id, add_rows, remove_rows "
         "FROM staging_plan ORDER BY platform, audience"
     ).fetchall()
-    return [Plan(*row) for row in rows]
+    retired = {(t.platform, t.audience) for t in targets if t.retired}
+    return [Plan(*row, retired=(row[0], row[1]) in retired) for row in rows]
+
+
+def retired_targets(con: duckdb.DuckDBPyConnection, configured: Sequence[Target]) -> list[tuple[str, str]]:
+    """The (platform, audience) pairs `configured` does not name whose platform still holds values of them, by the
+    last successful run that recorded the pair (`sql/retired.sql`)."""
+    named = {(t.platform, t.audience) for t in configured}
+    return [(p, a) for p, a in con.execute(_sql("retired.sql")).fetchall() if (p, a) not in named]
 
 
 def current_members(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:

@@ -188,3 +188,26 @@ def test_a_run_as_of_a_time_before_an_erasure_does_not_export_the_erased_person(
 
 def is_hash(value: str) -> bool:
     return len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+
+
+def test_an_audience_taken_out_of_the_config_is_removed_from_the_platforms_once(prefect_api: str,
+                                                                               workspace: Workspace) -> None:
+    run(workspace, "--as-of", AS_OF_TEXT)
+    (first_dir,) = workspace.run_dirs()
+    first = exported(first_dir)
+    held = [p for p in PLATFORMS if (p, "loyal", "full") in first]
+    assert held, "the sample should export the loyal audience somewhere"
+    make_workspace(workspace.root, workspace.inputs, audiences={})
+    later = (AS_OF + timedelta(minutes=1)).isoformat()
+    output = run(workspace, "--as-of", later)
+    (second_dir,) = [d for d in workspace.run_dirs() if d != first_dir]
+    second = exported(second_dir)
+    for platform in PLATFORMS:
+        assert (platform, "loyal", "full") not in second and (platform, "loyal", "add") not in second
+        assert second.get((platform, "loyal", "remove"), set()) == first.get((platform, "loyal", "full"), set())
+        assert (f"RETIRED: {platform}/loyal" in output) == (platform in held)
+    output = run(workspace, "--as-of", (AS_OF + timedelta(minutes=2)).isoformat())
+    (third_dir,) = [d for d in workspace.run_dirs() if d not in (first_dir, second_dir)]
+    assert "RETIRED" not in output and not any(audience == "loyal" for _, audience, _ in exported(third_dir))
+    verify = runner.invoke(app, ["audit", "verify", "--config", str(workspace.config)])
+    assert verify.exit_code == 0, verify.output
