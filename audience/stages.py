@@ -239,16 +239,50 @@ def build_partitioned_audiences(
     return store.eligible_count(con), store.plan_targets(con, run_targets, sorted(members))
 
 
-def placeholder_messages(plans: Sequence[store.Plan], options: Mapping[str, Mapping[str, Any]]) -> list[str]:
+def plan_options(con: duckdb.DuckDBPyConnection, plan: store.Plan,
+                 options: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Any]:
+    """The platform options a plan's files are written with: the configuration's (`options`, per platform); for a
+    retired audience, which the configuration no longer names, those of the run its platform state comes from (the
+    destinations that hold its values)."""
+    if plan.retired and plan.base_run_id is not None:
+        return store.run_options(con, plan.base_run_id)[plan.platform]
+    return options.get(plan.platform, {})
+
+
+def placeholder_messages(con: duckdb.DuckDBPyConnection, plans: Sequence[store.Plan],
+                         options: Mapping[str, Mapping[str, Any]]) -> list[str]:
     """One line per (platform, audience) whose files carry placeholders for options the configuration leaves unset
     (Google's destinations), naming the keys to set."""
-    written = {(p.platform, p.audience) for p in plans if p.status == "exported" or p.remove_rows}
     messages = []
-    for platform, audience in sorted(written):
-        unset = PLATFORMS[platform].placeholders(audience=audience, options=options.get(platform, {}))
+    for plan in sorted(plans, key=lambda p: (p.platform, p.audience)):
+        if plan.status != "exported" and not plan.remove_rows:
+            continue
+        unset = PLATFORMS[plan.platform].placeholders(audience=plan.audience,
+                                                      options=plan_options(con, plan, options))
         if unset:
-            messages.append(f"{platform}/{audience}: the files name placeholders for {', '.join(unset)}; set them in "
-                            "audience.toml and run again, or fill them in before uploading.")
+            messages.append(f"{plan.platform}/{plan.audience}: the files name placeholders for {', '.join(unset)}; "
+                            "set them in audience.toml and run again, or fill them in before uploading.")
+    return messages
+
+
+def destination_messages(con: duckdb.DuckDBPyConnection, plans: Sequence[store.Plan],
+                         options: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """One line per (platform, audience) whose destination on the platform (Google's account and lists) is not the
+    one of the run its deltas are computed against: its add and remove files are changes to what the old destination
+    holds, so the new one needs the full files."""
+    messages = []
+    for plan in sorted(plans, key=lambda p: (p.platform, p.audience)):
+        if plan.base_run_id is None or plan.retired:
+            continue
+        writer, recorded = PLATFORMS[plan.platform], store.run_options(con, plan.base_run_id)
+        before = writer.destinations(audience=plan.audience, options=recorded[plan.platform])
+        now = writer.destinations(audience=plan.audience, options=options.get(plan.platform, {}))
+        changed = [f"{key} {before.get(key) or 'unset'} -> {value or 'unset'}" for key, value in now.items()
+                   if before.get(key) != value]
+        if changed:
+            messages.append(f"{plan.platform}/{plan.audience}: the destination changed since run {plan.base_run_id} "
+                            f"({'; '.join(changed)}): this run's add and remove files are changes to what the old "
+                            "destination holds; upload its full files to the new one, and empty the old one.")
     return messages
 
 
@@ -293,7 +327,7 @@ def export(
                 files += _written(pending.popleft(), progress)
             members = {op: store.members(con, plan.platform, plan.audience, op) for op in ops}
             pending.append((plan, rows, pool.submit(_write_plan, plan, members, run_dir,
-                                                    options.get(plan.platform, {}))))
+                                                    plan_options(con, plan, options))))
             del members  # held by the writer alone, so that it is freed as soon as its files are written
         while pending:
             files += _written(pending.popleft(), progress)

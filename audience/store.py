@@ -503,6 +503,13 @@ def plan_targets(con: duckdb.DuckDBPyConnection, targets: Sequence[Target],
     return [Plan(*row, retired=(row[0], row[1]) in retired) for row in rows]
 
 
+def run_options(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
+    """The platform options a run was configured with (its recorded configuration's platform tables)."""
+    ((config,),) = con.execute("SELECT CAST(config AS VARCHAR) FROM run WHERE run_id = ?", [run_id]).fetchall()
+    recorded = json.loads(config)
+    return {platform: recorded.get(platform) or {} for platform in PLATFORMS}
+
+
 def retired_targets(con: duckdb.DuckDBPyConnection, configured: Sequence[Target]) -> list[tuple[str, str]]:
     """The (platform, audience) pairs `configured` does not name whose platform still holds values of them, by the
     last successful run that recorded the pair (`sql/retired.sql`)."""

@@ -236,7 +236,8 @@ def export(ws: store.Session, settings: Settings, run: RunHandle,
     options = {p.platform: settings.platform_options(p.platform) for p in plans}
     with _timed(ws.con, run, "export") as con:
         files = tuple(stages.export(con, run.run_dir, plans, options, progress=get_run_logger().info))
-    for message in stages.placeholder_messages(plans, options):
+    for message in [*stages.placeholder_messages(ws.con, plans, options),
+                    *stages.destination_messages(ws.con, plans, options)]:
         get_run_logger().warning(message)
     return files
 

@@ -85,6 +85,11 @@ class PlatformWriter(Protocol):
         carry a placeholder in their place for the user to fill in before uploading."""
         ...
 
+    def destinations(self, *, audience: str, options: Mapping[str, Any]) -> dict[str, str | None]:
+        """The options (`<platform>.<key>`) that say where an audience's files go on the platform, with their values
+        (None when unset); empty when the files do not name their destination."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class IdTypeSpec:

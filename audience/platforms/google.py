@@ -87,11 +87,18 @@ class GoogleWriter:
 
     def placeholders(self, *, audience: str, options: Mapping[str, Any]) -> tuple[str, ...]:
         """The destinations of the audience's bodies that the options do not give (written as placeholders)."""
-        unset = [] if options.get("operating_account_id") is not None else ["google.operating_account_id"]
+        return tuple(key for key, value in self.destinations(audience=audience, options=options).items()
+                     if value is None)
+
+    def destinations(self, *, audience: str, options: Mapping[str, Any]) -> dict[str, str | None]:
+        """The operating account and the audience's own lists its bodies name (None when unset)."""
+        account = options.get("operating_account_id")
         shared = audience == SHARED_LISTS_AUDIENCE
-        unset += [f"google.{kind.list_option}" if shared else f"google.audiences.{audience}.{kind.list_option}"
-                  for kind in LISTS if _list_id(kind, audience, options) is None]
-        return tuple(unset)
+        return {"google.operating_account_id": None if account is None else str(account)} | {
+            f"google.{kind.list_option}" if shared else f"google.audiences.{audience}.{kind.list_option}":
+                _list_id(kind, audience, options)
+            for kind in LISTS
+        }
 
     def write(
         self, members: pa.Table, *, audience: str, op: Op, run_dir: Path, options: Mapping[str, Any]

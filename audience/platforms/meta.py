@@ -51,6 +51,10 @@ class MetaWriter:
         """None: every file this writer writes is complete."""
         return ()
 
+    def destinations(self, *, audience: str, options: Mapping[str, Any]) -> dict[str, str | None]:
+        """None: the files do not name where they go (the upload does)."""
+        return {}
+
     def write(
         self, members: pa.Table, *, audience: str, op: Op, run_dir: Path, options: Mapping[str, Any]
     ) -> list[ExportFile]:

@@ -99,7 +99,9 @@ def test_placeholder_messages_name_the_keys_to_set_for_every_audience_that_wrote
     plans = [plan("google", "all", "exported"), plan("google", "vip", "held_back"),
              plan("google", "old", "held_back", removed=2), plan("meta", "all", "exported")]
     options = {"google": {"operating_account_id": "1", "contact_list_id": "5", "mobile_list_id": "6"}}
-    assert stages.placeholder_messages(plans, options) == [
+    with duckdb.connect() as con:
+        messages = stages.placeholder_messages(con, plans, options)
+    assert messages == [
         "google/old: the files name placeholders for google.audiences.old.contact_list_id, "
         "google.audiences.old.mobile_list_id; set them in audience.toml and run again, or fill them in before "
         "uploading."]

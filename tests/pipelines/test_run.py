@@ -1,6 +1,7 @@
 """`audience run` end to end through the CLI on generated data, checked from the export files alone."""
 
 import csv
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -192,6 +193,9 @@ def is_hash(value: str) -> bool:
 
 def test_an_audience_taken_out_of_the_config_is_removed_from_the_platforms_once(prefect_api: str,
                                                                                workspace: Workspace) -> None:
+    lists = {"operating_account_id": "1234567890", "audiences": {"loyal": {"contact_list_id": "4441",
+                                                                           "mobile_list_id": "4442"}}}
+    make_workspace(workspace.root, workspace.inputs, google=lists)
     run(workspace, "--as-of", AS_OF_TEXT)
     (first_dir,) = workspace.run_dirs()
     first = exported(first_dir)
@@ -206,8 +210,24 @@ def test_an_audience_taken_out_of_the_config_is_removed_from_the_platforms_once(
         assert (platform, "loyal", "full") not in second and (platform, "loyal", "add") not in second
         assert second.get((platform, "loyal", "remove"), set()) == first.get((platform, "loyal", "full"), set())
         assert (f"RETIRED: {platform}/loyal" in output) == (platform in held)
+    bodies = [json.loads(p.read_text()) for p in (second_dir / "google" / "loyal" / "remove").glob("*remove-*.json")]
+    assert bodies and {b["destinations"][0]["productDestinationId"] for b in bodies} == {"4441", "4442"}
+    assert "google/loyal: the files name placeholders" not in output
     output = run(workspace, "--as-of", (AS_OF + timedelta(minutes=2)).isoformat())
     (third_dir,) = [d for d in workspace.run_dirs() if d not in (first_dir, second_dir)]
     assert "RETIRED" not in output and not any(audience == "loyal" for _, audience, _ in exported(third_dir))
     verify = runner.invoke(app, ["audit", "verify", "--config", str(workspace.config)])
     assert verify.exit_code == 0, verify.output
+
+
+def test_a_changed_google_destination_is_named_with_the_files_to_upload(prefect_api: str, workspace: Workspace) -> None:
+    run(workspace, "--as-of", AS_OF_TEXT)
+    make_workspace(workspace.root, workspace.inputs,
+                   google={"operating_account_id": "1234567890", "contact_list_id": "51", "mobile_list_id": "52"})
+    output = run(workspace, "--as-of", (AS_OF + timedelta(minutes=1)).isoformat())
+    (first, _) = workspace.run_dirs()
+    assert (f"google/all: the destination changed since run {first.name} (google.operating_account_id unset -> "
+            "1234567890; google.contact_list_id unset -> 51; google.mobile_list_id unset -> 52)") in output
+    assert "upload its full files to the new one" in output and "meta/all: the destination" not in output
+    output = run(workspace, "--as-of", (AS_OF + timedelta(minutes=2)).isoformat())
+    assert "the destination changed" not in output
