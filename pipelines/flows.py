@@ -28,7 +28,7 @@ from audience.audit import evidence
 from audience.reports.summary import run_summary
 from audience.errors import InputError, TransientError
 from audience.export import ExportFile
-from audience.identifiers.rules import RuleSet
+from audience.identifiers.rules import PLATFORMS, RuleSet
 from audience.store import Input
 from consent import evaluate, importer, keys, ledger
 from consent.records import ImportReport
@@ -82,6 +82,8 @@ class RunResult:
     plans: tuple[store.Plan, ...]
     files: tuple[ExportFile, ...]
     abandoned: tuple[str, ...]
+    notices: tuple[str, ...] = ()
+    """What the files need before upload (`upload_notices`)."""
 
     @property
     def held_back(self) -> tuple[store.Plan, ...]:
@@ -233,13 +235,21 @@ def record_evidence(ws: store.Session, run: RunHandle) -> None:
 def export(ws: store.Session, settings: Settings, run: RunHandle,
            plans: tuple[store.Plan, ...]) -> tuple[ExportFile, ...]:
     """Write every platform's files for every audience under the run directory."""
-    options = {p.platform: settings.platform_options(p.platform) for p in plans}
     with _timed(ws.con, run, "export") as con:
-        files = tuple(stages.export(con, run.run_dir, plans, options, progress=get_run_logger().info))
-    for message in [*stages.placeholder_messages(ws.con, plans, options),
-                    *stages.destination_messages(ws.con, plans, options)]:
-        get_run_logger().warning(message)
-    return files
+        return tuple(stages.export(con, run.run_dir, plans, _platform_options(settings),
+                                   progress=get_run_logger().info))
+
+
+@task(name="upload-notices", **STAGE)
+def upload_notices(ws: store.Session, settings: Settings, plans: tuple[store.Plan, ...]) -> tuple[str, ...]:
+    """What the files need before upload: placeholders to fill in, and destinations that changed since the run the
+    deltas are computed against (logged, and shown by the CLI)."""
+    options = _platform_options(settings)
+    notices = (*stages.placeholder_messages(ws.con, plans, options),
+               *stages.destination_messages(ws.con, plans, options))
+    for notice in notices:
+        get_run_logger().warning(notice)
+    return notices
 
 
 @task(name="record-lineage", **STAGE)
@@ -288,6 +298,7 @@ def audience_run(settings: Settings, as_of: datetime | None = None) -> RunResult
             eligible, plans = build_audiences(ws, run, split, targets, quote(members))
             record_evidence(ws, run)
             files = export(ws, settings, run, plans)
+            notices = upload_notices(ws, settings, plans)
             manifest = record_lineage(ws, run, files)
         except BaseException as error:
             driver.shutdown(cancel_futures=True)
@@ -298,7 +309,7 @@ def audience_run(settings: Settings, as_of: datetime | None = None) -> RunResult
             partitions.remove(settings.partition_dir_of(run.run_id))
         report(ws, run)
     return RunResult(run.run_id, run.as_of, run.run_dir, manifest, customers, consent, eligible, plans, files,
-                     run.abandoned)
+                     run.abandoned, notices)
 
 
 def run_pipeline(settings: Settings, *, as_of: datetime | None = None, heartbeats: bool = False) -> RunResult:
@@ -315,6 +326,10 @@ def run_pipeline(settings: Settings, *, as_of: datetime | None = None, heartbeat
             return run(settings, as_of)
         with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
             return run(settings, as_of)
+
+
+def _platform_options(settings: Settings) -> dict[str, dict[str, Any]]:
+    return {platform: settings.platform_options(platform) for platform in PLATFORMS}
 
 
 def _rules(settings: Settings) -> RuleSet:

@@ -218,6 +218,8 @@ def _print_result(result: "RunResult", settings: Settings) -> None:
                    f"{p.add_rows:>9,} {p.remove_rows:>9,}")
     for p in result.held_back:
         typer.secho(held_back_message(p), fg="yellow", err=True)
+    for notice in result.notices:
+        typer.secho(notice, fg="yellow", err=True)
     typer.echo(f"\nFiles:    {result.run_dir} ({len(result.files)} files)\nManifest: {result.manifest}")
     typer.echo(f"Lineage:  {settings.db} (tables run, run_input, rejected_row, audience_export, membership; "
                "view exported_value)")
