@@ -76,37 +76,43 @@ def config_digest(config_json: str) -> str:
     return hashlib.sha256(config_json.encode("utf-8")).hexdigest()
 
 
-def start(con: duckdb.DuckDBPyConnection, run: store.RunRecord, customers: Path) -> list[str]:
+def start(con: duckdb.DuckDBPyConnection, run: store.RunRecord, customers: Path,
+          partition_dir_of: Callable[[str], str] | None = None) -> list[str]:
     """Clean up after runs that died (`recover`), check the customers file's header, and record the run as started.
 
     Returns:
-        The ids of earlier runs found unfinished (their output directories are removed).
+        The ids of earlier runs found unfinished (their output directories and partitions are removed).
 
     Raises:
         InputError: the customers file is missing or lacks required columns (nothing is recorded then).
     """
     ingest.columns(customers)
-    abandoned = recover(con, run.started_at)
+    abandoned = recover(con, run.started_at, partition_dir_of)
     store.open_run(con, run)
     store.reset_staging(con)
     return abandoned
 
 
-def recover(con: duckdb.DuckDBPyConnection, now: datetime) -> list[str]:
+def recover(con: duckdb.DuckDBPyConnection, now: datetime,
+            partition_dir_of: Callable[[str], str] | None = None) -> list[str]:
     """Clean up after runs that died, to be called only while no run can be alive (the workspace lock held): a
-    successful run killed before its manifest was in place gets it; a run left `running` is marked abandoned and its
-    output directory removed.
+    successful run killed before its manifest was in place gets it; a run left `running` is marked abandoned, and its
+    output directory and the partitions it recorded (or, for a run that recorded none, those `partition_dir_of`
+    names) are removed.
 
     Returns:
-        The ids of the abandoned runs (their partitions, if any, are the caller's to remove).
+        The ids of the abandoned runs.
     """
     for out_dir in store.succeeded_out_dirs(con):
         publish_manifest(out_dir)
     abandoned = []
-    for out_dir in store.abandon_unfinished(con, now):
+    for run_id, out_dir, partition_dir in store.abandon_unfinished(con, now):
         if out_dir.is_dir():
             shutil.rmtree(out_dir)
-        abandoned.append(out_dir.name)
+        partition_dir = partition_dir or (partition_dir_of(run_id) if partition_dir_of else None)
+        if partition_dir is not None:
+            partitions.remove(partition_dir)
+        abandoned.append(run_id)
     return abandoned
 
 

@@ -51,6 +51,8 @@ class RunRecord:
     config_json: str
     config_sha256: str
     out_dir: Path
+    partition_dir: str | None = None
+    """Where the run writes its partitions (a path or an fsspec URL), if it partitions its customers."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,21 +236,22 @@ def open_run(con: duckdb.DuckDBPyConnection, run: RunRecord) -> None:
     """Record a run as started."""
     con.execute(
         "INSERT INTO run (run_id, as_of, started_at, status, code_version, rules_version, config_sha256, config, "
-        "out_dir) VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?)",
+        "out_dir, partition_dir) VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)",
         [run.run_id, run.as_of, run.started_at, run.code_version, run.rules_version, run.config_sha256,
-         run.config_json, str(run.out_dir)],
+         run.config_json, str(run.out_dir), run.partition_dir],
     )
 
 
-def abandon_unfinished(con: duckdb.DuckDBPyConnection, now: datetime) -> list[Path]:
-    """Mark runs left `running` (their process died) as abandoned; returns their output directories."""
+def abandon_unfinished(con: duckdb.DuckDBPyConnection, now: datetime) -> list[tuple[str, Path, str | None]]:
+    """Mark runs left `running` (their process died) as abandoned; returns their run ids, output directories and
+    partition directories (None where the run recorded none)."""
     rows = con.execute(
         "UPDATE run SET status = 'abandoned', finished_at = ?, "
         "message = 'interrupted before it finished; its files were never confirmed and were removed' "
-        "WHERE status = 'running' RETURNING out_dir",
+        "WHERE status = 'running' RETURNING run_id, out_dir, partition_dir",
         [now],
     ).fetchall()
-    return [Path(r[0]) for r in rows]
+    return [(run_id, Path(out_dir), partition_dir) for run_id, out_dir, partition_dir in rows]
 
 
 def succeeded_out_dirs(con: duckdb.DuckDBPyConnection) -> list[Path]:

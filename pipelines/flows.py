@@ -115,13 +115,13 @@ def start(ws: store.Session, settings: Settings, as_of: datetime | None) -> RunH
     record = store.RunRecord(
         run_id=run_id, as_of=as_of or started_at, started_at=started_at, code_version=stages.code_version(),
         rules_version=_rules(settings).version, config_json=config, config_sha256=stages.config_digest(config),
-        out_dir=settings.out / run_id,
+        out_dir=settings.out / run_id, partition_dir=settings.partition_dir_of(run_id),
     )
-    abandoned = stages.start(ws.con, record, _customers(settings))
+    abandoned = stages.start(ws.con, record, _customers(settings), settings.partition_dir_of)
     keys.workspace_key(ws.con)
     if abandoned:
-        get_run_logger().warning(f"removed the unconfirmed files of {len(abandoned)} earlier run(s) that died: "
-                                 f"{', '.join(abandoned)}")
+        get_run_logger().warning(f"removed the unconfirmed files and partitions of {len(abandoned)} earlier run(s) "
+                                 f"that died: {', '.join(abandoned)}")
     return RunHandle(run_id, record.as_of, record.out_dir, tuple(abandoned), started_at)
 
 
@@ -147,11 +147,8 @@ def import_consent(ws: store.Session, settings: Settings, run: RunHandle) -> tup
 
 @task(name="split-customers", **STAGE)
 def split_customers(settings: Settings, run: RunHandle) -> partitions.Split:
-    """Split the customers file by a stable hash of customer_id into Parquet partitions for the engine (after
-    removing the partitions that runs which died left behind)."""
+    """Split the customers file by a stable hash of customer_id into Parquet partitions for the engine."""
     began = time.perf_counter()
-    for abandoned in run.abandoned:
-        partitions.remove(settings.partition_dir_of(abandoned))
     path = _customers(settings)
     count = settings.partitions or partitions.partition_count(path, settings.partition_rows)
     split = partitions.split_customers(path, settings.partition_dir_of(run.run_id), count,

@@ -21,6 +21,9 @@ CREATE TABLE IF NOT EXISTS run (
     message           VARCHAR
 );
 
+-- Where a run wrote its partitions (raw identifiers), so that whoever cleans up after it when it dies finds them.
+ALTER TABLE run ADD COLUMN IF NOT EXISTS partition_dir VARCHAR;
+
 CREATE TABLE IF NOT EXISTS run_stage (
     run_id      VARCHAR NOT NULL,
     stage       VARCHAR NOT NULL,

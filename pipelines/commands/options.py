@@ -9,7 +9,7 @@ from typing import Annotated, NoReturn
 import duckdb
 import typer
 
-from audience import partitions, stages, store
+from audience import stages, store
 from audience.errors import AudienceError, InputError, os_error_text
 from pipelines.config import Settings, load_settings
 from pipelines.lock import workspace_lock
@@ -41,10 +41,9 @@ def locked_workspace(settings: Settings, *, recover: bool = True) -> Iterator[du
     that died (no run is alive while the lock is held): their unconfirmed files, and their partitions, which hold raw
     identifiers."""
     with workspace_lock(settings.db), store.opened(settings.db) as con:
-        for run_id in stages.recover(con, datetime.now(UTC)) if recover else ():
-            partitions.remove(settings.partition_dir_of(run_id))
-            typer.echo(f"Removed the unconfirmed files and partitions of run {run_id}, which died before it "
-                       "finished.", err=True)
+        for run_id in stages.recover(con, datetime.now(UTC), settings.partition_dir_of) if recover else ():
+            typer.echo(f"Run {run_id} died before it finished: it is marked abandoned, and its unconfirmed files and "
+                       "partitions are deleted.", err=True)
         yield con
 
 

@@ -117,7 +117,7 @@ def test_deltas_ignore_runs_that_did_not_succeed(con: duckdb.DuckDBPyConnection)
     stage(con, "r2", [("C2", "b@x.pl", None)], at=T0 + timedelta(days=1))
     store.fail_run(con, "r2", T0, "test failure")
     stage(con, "r3", [("C3", "c@x.pl", None)], at=T0 + timedelta(days=2))
-    assert store.abandon_unfinished(con, T0) == [Path("/nonexistent/r3")]
+    assert store.abandon_unfinished(con, T0) == [("r3", Path("/nonexistent/r3"), None)]
     (plan,) = stage(con, "r4", [("C4", "d@x.pl", None)], at=T0 + timedelta(days=3))
     assert plan.base_run_id == "r1"
     assert values(con, "remove") == {("C1", sha("a@x.pl"))}

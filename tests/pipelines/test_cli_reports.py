@@ -213,18 +213,19 @@ def test_a_command_holding_the_workspace_lock_cleans_up_after_a_run_that_died(ws
                                                                               command: list[str]) -> None:
     now = datetime.now(UTC)
     dead = stages.new_run_id(now)
+    partition = ws.root / "elsewhere" / dead
     with ws.connect() as con:
-        store.open_run(con, store.RunRecord(dead, now, now, "test", "rules", "{}", "0" * 64, ws.out / dead))
+        store.open_run(con, store.RunRecord(dead, now, now, "test", "rules", "{}", "0" * 64, ws.out / dead,
+                                            str(partition)))
     (ws.out / dead).mkdir(parents=True)
     (ws.out / dead / "customers.csv").write_text("half written\n")
-    partition = ws.db.with_name(f"{ws.db.name}.partitions") / dead
     partition.mkdir(parents=True)
     (partition / "customers-0000.parquet").write_bytes(b"raw identifiers")
     code, output = cli(ws, "purge", "--older-than", "9999", "--dry-run")
-    assert code == 0 and "Removed" not in output and partition.exists()
+    assert code == 0 and "died" not in output and partition.exists()
     code, output = cli(ws, *command)
     assert code == 0, output
-    assert f"Removed the unconfirmed files and partitions of run {dead}" in output
+    assert f"Run {dead} died before it finished: it is marked abandoned" in output
     assert not partition.exists() and not partition.parent.exists() and not (ws.out / dead).exists()
     with ws.connect() as con:
         assert con.execute("SELECT status FROM run WHERE run_id = ?", [dead]).fetchone() == ("abandoned",)
