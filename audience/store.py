@@ -134,6 +134,8 @@ def connect(db: Path) -> duckdb.DuckDBPyConnection:
     con.execute("SET autoinstall_known_extensions = false")
     run_script(con, "schema.sql")
     run_script(con, "audit/schema.sql")
+    if _has_table(con, "import_batch"):
+        run_script(con, "audit/erasure_backfill.sql")
     for path in (db, db.with_name(db.name + ".wal")):
         if path.exists():
             os.chmod(path, 0o600)
@@ -224,6 +226,12 @@ def _registered(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> I
         yield
     finally:
         con.unregister(name)
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary", [name]
+    ).fetchall()[0][0] > 0
 
 
 def _has_staging(con: duckdb.DuckDBPyConnection, name: str) -> bool:

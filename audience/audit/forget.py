@@ -70,6 +70,7 @@ def forget(con: duckdb.DuckDBPyConnection, person: Person, *, out: Path, now: da
                          "the id, or give --email or --phone to suppress them for future runs.")
     erasure_id = new_erasure_id(now)
     recorded = _record_suppression(con, person, email, phone, now, default_region)
+    SQL.script(con, "erasure_batch.sql", {"erasure_id": erasure_id, "batch_id": recorded.batch_id})
     with customers_of(con, person):
         unhashed = SQL.arrow(con, "erasure_unhashed.sql")
         run_dir = out / erasure_id
@@ -80,7 +81,7 @@ def forget(con: duckdb.DuckDBPyConnection, person: Person, *, out: Path, now: da
         con.execute("BEGIN TRANSACTION")
         try:
             SQL.script(con, "erasure_record.sql", {
-                "erasure_id": erasure_id, "batch_id": recorded.batch_id, "recorded_at": now,
+                "erasure_id": erasure_id, "recorded_at": now,
                 "out_dir": str(run_dir) if written else None,
                 "manifest_sha256": file_sha256(manifest) if manifest else None, "files": len(written)})
             con.execute("COMMIT")

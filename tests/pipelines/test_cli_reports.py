@@ -174,6 +174,19 @@ def test_forget_leaves_no_raw_identifier_of_the_person_in_the_workspace(ws: Work
     assert code == 0, output
 
 
+def test_an_erasure_recorded_before_erasure_batch_existed_is_found_by_its_import_moment(ws: Workspace,
+                                                                                       demo: History) -> None:
+    code, output = cli(ws, "forget", "--customer-id", demo.late)
+    assert code == 0, output
+    with ws.connect() as con:
+        recorded = con.execute("SELECT erasure_id, batch_id FROM erasure_batch").fetchall()
+        con.execute("DELETE FROM erasure_batch")
+    with ws.connect() as con:
+        assert con.execute("SELECT erasure_id, batch_id FROM erasure_batch").fetchall() == recorded
+        (kind,) = con.execute("SELECT DISTINCT kind FROM suppression WHERE batch_id = ?", [recorded[0][1]]).fetchone()
+    assert len(recorded) == 1 and kind == "erasure"
+
+
 def test_after_forget_the_next_run_removes_the_person_everywhere(ws: Workspace, demo: History) -> None:
     with ws.connect() as con:
         customer = con.execute(
