@@ -141,15 +141,19 @@ def customer_batches(path: Path, *, batch_rows: int = DEFAULT_BATCH_ROWS, core_o
 
 
 def _refuse_merged_rows(path: Path, table: pa.Table) -> None:
-    """Refuse a CSV file in which a quote that opens a row's customer_id is closed only on a later line: the lines in
-    between merge into that one row (which may still have the header's field count), and their customers would vanish
-    unnoticed. No real customer_id holds a line break."""
-    merged = pc.fill_null(pc.match_substring_regex(table["customer_id"], r"[\r\n]"), False)
-    if pc.any(merged).as_py():
-        row = pc.min(table["source_row"].filter(merged)).as_py()
-        raise InputError(f'{path.name}: row {row} runs over several lines: the quote (") that opens its customer_id '
-                         "is closed only on a later line, so the rows in between would merge into it and vanish; "
-                         "close the quote on the row's own line, or remove it.")
+    """Refuse a CSV file in which a quote that opens a core value of a row (customer_id or an identifier) is closed
+    only on a later line: the lines in between merge into that one row (which may still have the header's field
+    count), so their customers would vanish unnoticed, their identifiers attached to another. No real core value holds
+    a line break between its characters (one around them is whitespace the identifier contract strips). A free-text
+    attribute may; one that swallows rows is not caught here."""
+    for column in (c for c in CORE_COLUMNS if c in table.column_names):
+        inner = pc.utf8_trim_whitespace(table[column])
+        merged = pc.fill_null(pc.match_substring_regex(inner, r"[\r\n]"), False)
+        if pc.any(merged).as_py():
+            row = pc.min(table["source_row"].filter(merged)).as_py()
+            raise InputError(f'{path.name}: row {row} runs over several lines: the quote (") that opens its {column} '
+                             "is closed only on a later line, so the rows in between would merge into it and vanish; "
+                             "close the quote on the row's own line, or remove it.")
 
 
 def _refuse_without_customers(path: Path, rows: int, first: tuple[int, str] | None) -> None:

@@ -33,13 +33,13 @@ def _read(path: Path, batch_rows: int = 500_000) -> tuple[dict[int, dict], list[
 def test_rows_are_numbered_by_data_row_and_unusable_rows_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "customers.csv"
     path.write_text(
-        'customer_id,email,segment\nC1,a@x.pl,gold\nC2,"two\nlines",silver\nC3,x,y,extra\n,c@x.pl,gold\n'
+        'customer_id,email,segment\nC1,a@x.pl,gold\nC2,b@x.pl,"two\nlines"\nC3,x,y,extra\n,c@x.pl,gold\n'
         "C5\nC6,,\n   ,d@x.pl,gold\n",
         encoding="utf-8",
     )
     rows, rejected = _read(path)
     assert sorted(rows) == [1, 2, 6]
-    assert rows[2]["email"] == "two\nlines"
+    assert rows[2]["segment"] == "two\nlines"
     assert rows[6]["email"] is None and rows[6]["segment"] is None
     assert rejected == [(3, "*", REASON_FIELD_COUNT), (4, "customer_id", REASON_EMPTY_ID),
                         (5, "*", REASON_FIELD_COUNT), (7, "customer_id", REASON_EMPTY_ID)]
@@ -198,9 +198,19 @@ def test_bytes_that_are_not_utf8_are_reported_by_column(tmp_path: Path) -> None:
     ('customer_id,email,note\nC1,a@x.pl,"say ""hi"""\nC2,"b@x.pl\nC3,c@x.pl,x\n', "row 2 has a quoted value that runs"),
     ('customer_id,email\nC1,"a\n@x.pl",extra\nC2,b@x.pl\n', "row 1 has a quoted value that runs over the following"),
     ('customer_id,email\nC1,a@x.pl\n"C2,b@x.pl\n"C3",c@x.pl\nC4,d@x.pl\n', 'row 2 runs over several lines: the quote'),
+    ('customer_id,email\nC1,"two\nlines"\nC2,b@x.pl\n', 'row 1 runs over several lines: the quote (") that opens'),
+    ('customer_id,email,phone\nC1,"a@x.pl,+48 600 100 100\nC2,b@x.pl",+48 600 200 200\nC3,c@x.pl,\n',
+     'row 1 runs over several lines: the quote (") that opens its email'),
 ])
 def test_rows_run_together_by_a_broken_quote_refuse_the_file(tmp_path: Path, content: str, message: str) -> None:
     assert message in _refusal(tmp_path, content)
+
+
+def test_line_breaks_around_an_identifier_are_whitespace_not_merged_rows(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text('customer_id,email\nC1,"\tJohn@Example.com\r\n"\nC2,b@x.pl\n', encoding="utf-8")
+    rows, rejected = _read(path)
+    assert sorted(rows) == [1, 2] and rows[1]["email"] == "\tJohn@Example.com\r\n" and rejected == []
 
 
 def _refusal(tmp_path: Path, content: str) -> str:
