@@ -190,7 +190,7 @@ class Settings(_Model):
 (the Dask cluster at dask_address, or a local Dask cluster of `workers` processes when unset)."""
     dask_address: Annotated[str, Field(pattern=r"^(tcp|tls|inproc|ucx)://.+")] | None = None
     """Scheduler address of an existing Dask cluster, e.g. "tcp://scheduler:8786" (engine = "dask"; without an engine
-key, it selects "dask")."""
+key, it selects "dask"; engine = "local" ignores it, and `audience run` says so)."""
     workers: Annotated[int, Field(ge=1)] = 2
     """Threads (local engine) or worker processes (a local Dask cluster) that work on partitions at once."""
     partition_rows: Annotated[int, Field(ge=1_000)] = 500_000
@@ -237,15 +237,6 @@ raw identifiers while the run lasts and are removed when it ends."""
                          "[audiences]")
                 for name in unknown
             ])
-        return self
-
-    @model_validator(mode="after")
-    def _dask_address_needs_dask(self) -> "Settings":
-        """Refuses a dask_address that the local engine would ignore."""
-        if self.engine == "local" and self.dask_address is not None:
-            raise ValidationError.from_exception_data(type(self).__name__, [_problem(
-                ("dask_address",), 'the engine is "local", which ignores it; set engine = "dask" to run the '
-                "partitions on that cluster, or remove dask_address")])
         return self
 
     def platform_options(self, platform: Platform) -> dict[str, Any]:

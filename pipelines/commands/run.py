@@ -178,16 +178,23 @@ def _with_inputs(settings: Settings, customers: Path | None, consent: Path | Non
 
 
 def _with_engine(settings: Settings, engine: Engine | None, dask_address: str | None) -> Settings:
+    if engine == "local" and dask_address is not None:
+        fail("--engine local runs the partitions in this process, so it takes no --dask-address; give one or the "
+             "other.")
     flags = {"engine": "dask" if dask_address is not None and engine is None else engine,
              "dask_address": dask_address}
     given = {key: value for key, value in flags.items() if value is not None}
     if engine == "local":  # --engine local runs here, whatever cluster the config names
         given["dask_address"] = None
     try:
-        return Settings.model_validate({**settings.model_dump(), **given})
+        chosen = Settings.model_validate({**settings.model_dump(), **given})
     except ValueError as e:
         fail(f"--dask-address {dask_address!r} is not a scheduler address ({e.__class__.__name__}); "
              "write it like tcp://scheduler:8786.")
+    if chosen.engine == "local" and chosen.dask_address is not None:
+        typer.secho(f'Note: dask_address {chosen.dask_address} is ignored, since engine = "local" (the partitions run '
+                    'in this process); set engine = "dask" to use that cluster.', fg="yellow", err=True)
+    return chosen
 
 
 def _timestamp(text: str | None) -> datetime | None:

@@ -70,13 +70,12 @@ def test_bad_keys_are_named_with_the_fix(tmp_path: Path, text: str, key: str) ->
     assert "audience init" in str(raised.value)
 
 
-def test_a_dask_address_selects_the_dask_engine_and_the_local_engine_refuses_one(tmp_path: Path) -> None:
+def test_a_dask_address_selects_the_dask_engine_unless_an_engine_is_set(tmp_path: Path) -> None:
     path = tmp_path / CONFIG_FILE
     path.write_text('dask_address = "tcp://scheduler:8786"\n', encoding="utf-8")
     assert load_settings(path).engine == "dask"
     path.write_text('engine = "local"\ndask_address = "tcp://scheduler:8786"\n', encoding="utf-8")
-    with pytest.raises(InputError, match='- dask_address: the engine is "local", which ignores it; set engine = "dask"'):
-        load_settings(path)
+    assert load_settings(path).engine == "local"
     assert Settings().engine == "local"
 
 

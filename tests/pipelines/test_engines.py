@@ -1,10 +1,12 @@
-"""The engine a run's partitions go to, chosen by configuration alone."""
+"""The engine a run's partitions go to, chosen by configuration and the run's flags."""
 
 import pytest
+import typer
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect_dask import DaskTaskRunner
 
 from audience.errors import InputError
+from pipelines.commands.run import _with_engine
 from pipelines.config import Settings, load_settings
 from pipelines.engines import task_runner
 
@@ -36,3 +38,15 @@ def test_a_bad_engine_or_address_is_refused_naming_the_key(tmp_path) -> None:
     with pytest.raises(InputError) as refused:
         load_settings(config)
     assert "engine" in str(refused.value) and "dask_address" in str(refused.value)
+
+
+def test_the_engine_flags_override_the_config_and_a_local_engine_says_it_ignores_an_address(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configured = Settings(engine="local", dask_address="tcp://scheduler:8786")
+    assert _with_engine(configured, None, None) == configured
+    assert 'dask_address tcp://scheduler:8786 is ignored, since engine = "local"' in capsys.readouterr().err
+    assert _with_engine(configured, "local", None).dask_address is None
+    assert _with_engine(Settings(), None, "tcp://other:8786").engine == "dask"
+    with pytest.raises(typer.Exit):
+        _with_engine(Settings(), "local", "tcp://other:8786")
