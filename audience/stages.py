@@ -266,8 +266,10 @@ def placeholder_messages(con: duckdb.DuckDBPyConnection, plans: Sequence[store.P
         unset = PLATFORMS[plan.platform].placeholders(audience=plan.audience,
                                                       options=plan_options(con, plan, options))
         if unset:
+            fix = ("fill them in before uploading (the audience is retired: audience.toml no longer names it)"
+                   if plan.retired else "set them in audience.toml and run again, or fill them in before uploading")
             messages.append(f"{plan.platform}/{plan.audience}: the files name placeholders for {', '.join(unset)}; "
-                            "set them in audience.toml and run again, or fill them in before uploading.")
+                            f"{fix}.")
     return messages
 
 
@@ -296,8 +298,8 @@ def held_back_message(plan: store.Plan) -> str:
     """The loud line a held-back (or retired) audience gets (counts only)."""
     if plan.retired:
         return (f"RETIRED: {plan.platform}/{plan.audience} is no longer in the configuration, but {plan.platform} "
-                f"still holds its values: {plan.remove_rows:,} removals were written so that they leave the "
-                f"platform (withdrawals would reach it no more); upload them, then delete the list on "
+                f"still holds its values, which no later run would update (withdrawals included): its "
+                f"{plan.remove_rows:,} removals were written; upload them, or delete the audience on "
                 f"{plan.platform}.")
     removed = (f"; its {plan.remove_rows:,} removals were written so that withdrawals still reach {plan.platform}"
                if plan.remove_rows else "")

@@ -13,10 +13,12 @@ _installed = False
 
 
 def install() -> None:
-    """Close standard error once the exit handlers registered before this call have run; once per process.
+    """Close standard error at exit, once per process, when the exit handlers registered after this call have run
+    (they run first: last registered, first run).
 
-    Installed before Prefect registers its own handlers (the CLI does so first thing), it runs after all of them; in
-    the process Prefect starts for a served run it is installed as the flow begins.
+    The CLI installs it first thing, so it runs after all of Prefect's handlers. In the process Prefect starts for a
+    served run it is installed as the flow begins, after Prefect registered some handlers: what those print at exit
+    (normally nothing) is lost.
     """
     global _installed
     if _installed:

@@ -11,6 +11,7 @@ import duckdb
 from audience.errors import InputError
 from audience.hashing import hash_prefix
 from audience.reports import charts, queries
+from audience.store import RETIRED
 from audience.reports.model import (
     DEFAULT_THRESHOLD,
     STEPS,
@@ -83,7 +84,7 @@ def build_report(con: duckdb.DuckDBPyConnection, run_id: str | None = None, *,
         trends=_trends(queries.rows(con, "trend.sql", {"run_id": run_id}), threshold),
         held_back=tuple(
             HeldBack(t["platform"], t["audience"], shown(t["not_suppressed"], threshold), f"{t['minimum']:,}",
-                     shown(t["remove_rows"], threshold))
+                     shown(t["remove_rows"], threshold), t["condition"] == RETIRED)
             for t in targets if t["status"] == "held_back"
         ),
     )

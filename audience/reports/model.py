@@ -197,13 +197,15 @@ class Trend:
 
 @dataclass(frozen=True, slots=True)
 class HeldBack:
-    """An audience not exported to a platform because it is below the platform minimum."""
+    """An audience not exported to a platform because it is below the platform minimum, or retired (no longer
+    configured: its removals empty the platform's list)."""
 
     platform: str
     audience: str
     customers: str
     minimum: str
     removals: str
+    retired: bool = False
 
 
 @dataclass(frozen=True, slots=True)

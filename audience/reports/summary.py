@@ -30,7 +30,8 @@ def summary_markdown(report: Report) -> str:
         lines.append(f"| {w.platform} | {w.audience} | {w.status.replace('_', ' ')} | {step['customers']} | "
                      f"{step['valid']} | {step['consented']} | {step['exported']} | {rates[(w.platform, w.audience)]} |")
     if report.held_back:
-        lines += ["", "**Held back** (below the platform minimum): " + ", ".join(
+        lines += ["", "**Held back** (below the platform minimum, or retired): " + ", ".join(
+            f"{h.platform}/{h.audience} (retired: no longer configured; {h.removals} removals)" if h.retired else
             f"{h.platform}/{h.audience} ({h.customers} members, below the minimum of {h.minimum})"
             for h in report.held_back)]
     if report.quality:

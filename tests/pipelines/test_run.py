@@ -218,6 +218,10 @@ def test_an_audience_taken_out_of_the_config_is_removed_from_the_platforms_once(
     assert "RETIRED" not in output and not any(audience == "loyal" for _, audience, _ in exported(third_dir))
     verify = runner.invoke(app, ["audit", "verify", "--config", str(workspace.config)])
     assert verify.exit_code == 0, verify.output
+    report = runner.invoke(app, ["report", "--config", str(workspace.config), "--run", second_dir.name,
+                                 "--html", str(workspace.root / "report.html")])
+    assert report.exit_code == 0, report.output
+    assert "loyal (retired: no longer configured)" in (workspace.root / "report.html").read_text()
 
 
 def test_a_changed_google_destination_is_named_with_the_files_to_upload(prefect_api: str, workspace: Workspace) -> None:

@@ -1,7 +1,7 @@
 -- Every target (platform, audience) of one run ($run_id): the counts the run recorded at each step of the
 -- exclusion waterfall (NULL where it recorded none) and the matches its platform reported back. Without recorded
 -- steps, the run's own lineage still gives the customers that passed every filter and whether they were exported.
-SELECT x.platform, x.audience, x.status, x.minimum, x.remove_rows,
+SELECT x.platform, x.audience, x.status, x.condition, x.minimum, x.remove_rows,
        f.customers, f.with_identifier, f.valid, f.consented,
        coalesce(f.not_suppressed, x.customers) AS not_suppressed,
        coalesce(f.exported, CASE WHEN x.status = 'exported' THEN x.customers ELSE 0 END) AS exported,
