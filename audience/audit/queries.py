@@ -37,3 +37,14 @@ def latest_run_keys(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
                 "WHERE run_id = (SELECT k.run_id FROM run_key k JOIN run r USING (run_id) "
                 "WHERE r.status = 'succeeded' ORDER BY r.started_at DESC LIMIT 1)")
     return name if con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0] else None
+
+
+def erased_seqs(con: duckdb.DuckDBPyConnection) -> frozenset[int]:
+    """The ledger seqs of the suppressions `audience forget` recorded (they count for every run whatever its as-of
+    time); empty in a database without the erasure tables."""
+    recorded = con.execute("SELECT count(*) FROM duckdb_tables() WHERE NOT temporary AND table_name = 'erasure_batch'"
+                           ).fetchall()[0][0]
+    if not recorded:
+        return frozenset()
+    return frozenset(seq for (seq,) in con.execute(
+        "SELECT s.seq FROM suppression s JOIN erasure_batch b USING (batch_id)").fetchall())

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 import duckdb
 import typer
 
-from audience.audit.queries import latest_run_keys
+from audience.audit.queries import erased_seqs, latest_run_keys
 from audience.errors import InputError, TransientError
 from consent.evaluate import DEFAULT_CUSTOMER_KEYS
 from consent.importer import import_file
@@ -72,7 +72,8 @@ def status(
         keys = latest_run_keys(con, DEFAULT_CUSTOMER_KEYS)
         found = customer_status(con, customer_id, moment, max_consent_age_days=settings.max_consent_age_days,
                                 customer_keys=keys)
-    _print_status(found)
+        erased = erased_seqs(con)
+    _print_status(found, erased)
 
 
 @app.command()
@@ -127,25 +128,29 @@ def _print_report(file: Path, report: ImportReport) -> None:
                    "file again: rows already imported count as duplicates.")
 
 
-def _print_status(found: Status) -> None:
+def _print_status(found: Status, erased: frozenset[int]) -> None:
     typer.echo(f"Customer {found.customer_id} as of {found.as_of.isoformat()}")
     typer.echo(f"History ({len(found.history)} ledger row(s)):")
     for entry in found.history:
-        typer.echo(f"  {_history_line(entry, found.as_of)}")
+        typer.echo(f"  {_history_line(entry, found.as_of, erased)}")
     if not found.matched_by_identifier:
         typer.echo("  (suppressions given by email or phone are not matched: no run has recorded the customers' "
                    "keys yet)")
-    typer.echo("Decisions:")
+    typer.echo("Decisions (by the ledger's rule):")
     for d in found.decisions:
         typer.echo(f"  {d.platform:<8} {'eligible' if d.eligible else 'not eligible':<13} {d.reason}")
+    if any(entry.seq in erased for entry in found.history):
+        typer.echo("Erased by `audience forget`: no run exports this customer, whatever its as-of time.")
 
 
-def _history_line(entry: HistoryEntry, as_of: datetime) -> str:
+def _history_line(entry: HistoryEntry, as_of: datetime, erased: frozenset[int]) -> str:
     what = entry.what if entry.event_id is not None else f"suppression: {entry.what}"
     who = f"event {entry.event_id}" if entry.event_id is not None else f"matched by {entry.matched_by}"
     covers = f" ({', '.join(entry.identifiers)})" if entry.what == "grant" else ""
     after = [name for name, moment in (("recorded", entry.recorded_at), ("effective", entry.effective_at))
              if moment > as_of]
     late = f"  [{' and '.join(after)} after the as-of time: does not count]" if after else ""
+    if after and entry.seq in erased:
+        late = f"  [{' and '.join(after)} after the as-of time, but an erasure by `audience forget`: counts for runs]"
     return (f"seq {entry.seq:<6} effective {entry.effective_at.isoformat()}  recorded {entry.recorded_at.isoformat()}"
             f"  {what} {entry.platform} {who}{covers}{late}")

@@ -187,6 +187,16 @@ def test_an_erasure_recorded_before_erasure_batch_existed_is_found_by_its_import
     assert len(recorded) == 1 and kind == "erasure"
 
 
+def test_consent_status_says_a_forgotten_customer_is_excluded_from_runs_whatever_the_as_of(ws: Workspace,
+                                                                                            demo: History) -> None:
+    assert "Erased by" not in cli(ws, "consent", "status", demo.late)[1]
+    assert cli(ws, "forget", "--customer-id", demo.late)[0] == 0
+    code, output = cli(ws, "consent", "status", demo.late, "--as-of", "2026-01-01T00:00:00+00:00")
+    assert code == 0, output
+    assert "but an erasure by `audience forget`: counts for runs]" in output
+    assert "Erased by `audience forget`: no run exports this customer, whatever its as-of time." in output
+
+
 def test_after_forget_the_next_run_removes_the_person_everywhere(ws: Workspace, demo: History) -> None:
     with ws.connect() as con:
         customer = con.execute(
