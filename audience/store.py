@@ -28,7 +28,7 @@ from audience.export import ExportFile, Op
 from audience.identifiers.columns import NAME_TYPES
 from audience.ingest import REASON_DUPLICATE_ID, narrowest_types
 from audience.platforms import PLATFORMS
-from consent import evaluate
+from consent import evaluate, ledger
 
 Input = Literal["customers", "consent", "suppressions"]
 Status = Literal["exported", "held_back"]
@@ -134,7 +134,7 @@ def connect(db: Path) -> duckdb.DuckDBPyConnection:
     con.execute("SET autoinstall_known_extensions = false")
     run_script(con, "schema.sql")
     run_script(con, "audit/schema.sql")
-    if _has_table(con, "import_batch"):
+    if ledger.exists(con):
         run_script(con, "audit/erasure_backfill.sql")
     for path in (db, db.with_name(db.name + ".wal")):
         if path.exists():
@@ -226,12 +226,6 @@ def _registered(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> I
         yield
     finally:
         con.unregister(name)
-
-
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary", [name]
-    ).fetchall()[0][0] > 0
 
 
 def _has_staging(con: duckdb.DuckDBPyConnection, name: str) -> bool:
