@@ -301,8 +301,9 @@ def held_back_message(plan: store.Plan) -> str:
                 f"still holds its values, which no later run would update (withdrawals included): its "
                 f"{plan.remove_rows:,} removals were written; upload them, or delete the audience on "
                 f"{plan.platform}.")
+    advice = PLATFORMS[plan.platform].small_removals
     removed = (f"; its {plan.remove_rows:,} removals were written so that withdrawals still reach {plan.platform}"
-               if plan.remove_rows else "")
+               f"{f' ({advice})' if advice else ''}" if plan.remove_rows else "")
     return (f"HELD BACK: {plan.platform}/{plan.audience} has {plan.customers:,} customers, below the {plan.platform} "
             f"minimum of {plan.minimum:,}; no full or add files{removed}.")
 

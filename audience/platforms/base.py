@@ -66,6 +66,9 @@ class PlatformWriter(Protocol):
     name: str
     min_audience: int
     """Smallest audience the platform serves (default; the configuration may override it)."""
+    small_removals: str
+    """What to do with the removal files of an audience held back below the minimum, when the platform may refuse
+    them (empty when it takes them)."""
 
     def write(
         self, members: pa.Table, *, audience: str, op: Op, run_dir: Path, options: Mapping[str, Any]

@@ -84,6 +84,7 @@ class GoogleWriter:
 
     name = "google"
     min_audience = 100
+    small_removals = ""
 
     def placeholders(self, *, audience: str, options: Mapping[str, Any]) -> tuple[str, ...]:
         """The destinations of the audience's bodies that the options do not give (written as placeholders)."""

@@ -46,6 +46,7 @@ class MetaWriter:
 
     name = "meta"
     min_audience = 100
+    small_removals = ""
 
     def placeholders(self, *, audience: str, options: Mapping[str, Any]) -> tuple[str, ...]:
         """None: every file this writer writes is complete."""

@@ -43,6 +43,8 @@ class TikTokWriter:
 
     name = "tiktok"
     min_audience = 1000
+    small_removals = ("TikTok refuses an update that leaves an audience under 1,000 members: if it refuses these "
+                      "removals, delete the audience on TikTok, so that the withdrawals reach it")
 
     def placeholders(self, *, audience: str, options: Mapping[str, Any]) -> tuple[str, ...]:
         """None: every file this writer writes is complete."""

@@ -107,6 +107,19 @@ def test_placeholder_messages_name_the_keys_to_set_for_every_audience_that_wrote
         "uploading."]
 
 
+def test_a_held_back_audience_with_removals_says_what_to_do_where_the_platform_may_refuse_them() -> None:
+    def held_back(platform: str, removed: int) -> str:
+        return stages.held_back_message(store.Plan(platform, "vip", 40, 80, 1000, "held_back", "r0", 0, removed))
+
+    assert held_back("tiktok", 3) == (
+        "HELD BACK: tiktok/vip has 40 customers, below the tiktok minimum of 1,000; no full or add files; its 3 "
+        "removals were written so that withdrawals still reach tiktok (TikTok refuses an update that leaves an "
+        "audience under 1,000 members: if it refuses these removals, delete the audience on TikTok, so that the "
+        "withdrawals reach it).")
+    assert held_back("meta", 3).endswith("its 3 removals were written so that withdrawals still reach meta.")
+    assert held_back("tiktok", 0).endswith("no full or add files.")
+
+
 def test_an_error_after_the_lineage_commit_leaves_the_run_successful_and_its_files_in_place(
     planned: tuple[duckdb.DuckDBPyConnection, list[store.Plan], Path],
 ) -> None:
