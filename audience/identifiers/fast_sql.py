@@ -102,7 +102,7 @@ SELECT * EXCLUDE (_t, _ascii, _uuid), CASE WHEN _uuid AND _t <> {literal(ZERO_MA
        CASE WHEN _t = '' THEN {literal(reasons.EMPTY)} WHEN NOT _ascii THEN NULL
             WHEN NOT _uuid THEN {literal(reasons.MAID_FORMAT)}
             WHEN _t = {literal(ZERO_MAID)} THEN {literal(reasons.MAID_ZERO)} END AS reason
-FROM (SELECT *, strlen(_t) = strlen(_t) AS _ascii, strlen(_t) = strlen(_t) AND regexp_full_match(_t, '{MAID}') AS _uuid
+FROM (SELECT *, strlen(_t) = length(_t) AS _ascii, strlen(_t) = length(_t) AND regexp_full_match(_t, '{MAID}') AS _uuid
       FROM (SELECT *, lower({trimmed(raw)}) AS _t FROM ({source})))"""
 
 
