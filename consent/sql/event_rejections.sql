@@ -24,5 +24,6 @@ SELECT source_row, 'event_id',
        'event_id already recorded with different content (seq ' || recorded_seq || '); give the changed event a new id'
 FROM consent_verdict WHERE verdict = 'conflict'
 UNION ALL
-SELECT source_row, 'event_id', 'event_id appears more than once in this file with different content'
+SELECT source_row, 'event_id',
+       'event_id already in row ' || earlier_row || ' of this file with different content; give the changed event a new id'
 FROM consent_verdict WHERE verdict = 'repeated'

@@ -281,6 +281,27 @@ def test_importing_again_is_a_no_op_and_a_changed_event_is_rejected(tmp_path: Pa
             ] == [(1, 2, 3), (2, 0, 3), (3, 0, 1)]
 
 
+def test_a_file_that_repeats_an_event_id_with_other_content_gives_the_ledger_what_its_rows_one_by_one_would(
+    tmp_path: Path,
+) -> None:
+    grant = ("W1", "C1", "*", "grant", "2026-02-01T10:00:00Z", "2026-02-01T10:00:00Z", None)
+    withdraw = ("W1", "C1", "*", "withdraw", "2026-02-05T10:00:00Z", "2026-02-05T10:00:00Z", None)
+    other = ("E2", "C2", "*", "grant", "2026-02-01T10:00:00Z", "2026-02-01T10:00:00Z", None)
+    rows = [grant, other, withdraw, grant]
+    whole = fresh()
+    report = import_file(whole, write_csv(tmp_path / "whole.csv", HEADER, rows), now=NOW)
+    assert (report.accepted, report.duplicates, report.rejected) == (2, 1, 1)
+    assert report.rejections == (Rejection(3, "event_id", "event_id already in row 1 of this file with different "
+                                                         "content; give the changed event a new id"),)
+    pieces = fresh()
+    for n, row in enumerate(rows):
+        import_file(pieces, write_csv(tmp_path / f"row-{n}.csv", HEADER, [row]), now=NOW)
+    events = "SELECT event_id, customer_id, action, effective_at FROM consent_event ORDER BY seq"
+    assert whole.execute(events).fetchall() == pieces.execute(events).fetchall() == [
+        ("W1", "C1", "grant", datetime(2026, 2, 1, 10, tzinfo=UTC)),
+        ("E2", "C2", "grant", datetime(2026, 2, 1, 10, tzinfo=UTC))]
+
+
 def test_the_report_lists_extra_columns_and_the_batch_records_the_file(tmp_path: Path) -> None:
     con = fresh()
     path = write_csv(tmp_path / "e.csv", (*HEADER, "Channel "), [(*ROWS[0], "app")])
