@@ -20,6 +20,7 @@ REQUIRED = ("event_id", "customer_id", "platform", "action", "effective_at")
 SCOPES = (*PLATFORMS, ALL_PLATFORMS)
 SCOPE_PROBLEM = f"not one of {', '.join(SCOPES)}"
 IDENTIFIER_PROBLEM = f"not a |-separated subset of {'|'.join(IDENTIFIERS)}"
+WITHDRAWAL_NOTE = " (ignored: a withdrawal withdraws every identifier type; the row is kept)"
 IDENTIFIER_TEXTS = tuple("|".join(order) for n in range(1, len(IDENTIFIERS) + 1)
                          for order in permutations(IDENTIFIERS, n))
 """Every identifiers value written as distinct lowercase types joined by `|` without spaces, in any order."""
@@ -46,8 +47,9 @@ def prepare(con: duckdb.DuckDBPyConnection, source: Source, batch_id: int, impor
                 "$imported_at::TIMESTAMPTZ AS imported_at, $all_identifiers::VARCHAR[] AS all_identifiers",
                 {"batch_id": batch_id, "imported_at": imported_at, "all_identifiers": list(IDENTIFIERS)})
     con.execute(f"CREATE OR REPLACE TEMP VIEW consent_new AS {sql('new_events', not_new=anti_join)}")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE consent_rejected AS "
-                f"SELECT *, false AS row_kept FROM ({sql('event_rejections')})")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE consent_rejected AS SELECT source_row, \"column\", "
+                f"CASE WHEN row_kept THEN reason || $note ELSE reason END AS reason, row_kept "
+                f"FROM ({sql('event_rejections')})", {"note": WITHDRAWAL_NOTE})
     duplicates = con.execute("SELECT count(*) FROM consent_verdict WHERE verdict = 'duplicate'").fetchall()[0][0]
     return rows, int(duplicates)
 

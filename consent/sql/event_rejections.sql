@@ -1,9 +1,11 @@
--- Every reason a row of the events file was not imported: (source_row, column, reason).
-SELECT source_row, '(row)' AS "column", row_problem AS reason FROM consent_parsed WHERE row_problem IS NOT NULL
+-- Every reason a row of the events file, or a field of it, was not imported: (source_row, column, reason, row_kept).
+-- A field whose row is imported all the same (a withdrawal's identifiers) has row_kept.
+SELECT source_row, '(row)' AS "column", row_problem AS reason, false AS row_kept
+FROM consent_parsed WHERE row_problem IS NOT NULL
 UNION ALL
-SELECT source_row, "column", reason
+SELECT source_row, "column", reason, row_kept
 FROM (
-    SELECT source_row,
+    SELECT source_row, usable AS row_kept,
            unnest([
                {'column': 'event_id', 'reason': event_id_problem},
                {'column': 'customer_id', 'reason': customer_id_problem},
@@ -21,9 +23,11 @@ FROM (
 WHERE reason IS NOT NULL
 UNION ALL
 SELECT source_row, 'event_id',
-       'event_id already recorded with different content (seq ' || recorded_seq || '); give the changed event a new id'
+       'event_id already recorded with different content (seq ' || recorded_seq || '); give the changed event a new id',
+       false
 FROM consent_verdict WHERE verdict = 'conflict'
 UNION ALL
 SELECT source_row, 'event_id',
-       'event_id already in row ' || earlier_row || ' of this file with different content; give the changed event a new id'
+       'event_id already in row ' || earlier_row || ' of this file with different content; give the changed event a new id',
+       false
 FROM consent_verdict WHERE verdict = 'repeated'

@@ -1,5 +1,7 @@
 -- Typed consent events from the file's text (consent_source, in file order), with a problem column per field and
--- whether the row has none (usable). A per-row projection: the n-th row out is the file's n-th data row.
+-- whether the row has none (usable). A per-row projection: the n-th row out is the file's n-th data row. A
+-- withdrawal withdraws every identifier type, so a malformed identifiers cell does not cost it the row: the cell is
+-- ignored (identifiers NULL, the default) and the row stays usable.
 -- Parameters: $scopes (platforms and '*'), $scope_problem, $identifier_types, $identifier_problem, and
 -- $identifier_texts / $identifier_lists: every well-formed identifiers text and its sorted list (a lookup that
 -- spares the split and sort for the usual values; any other text takes the general path, which ignores case and
@@ -47,7 +49,8 @@ checked AS (
     FROM typed
 )
 SELECT
-    *,
+    * REPLACE (CASE WHEN identifiers_problem IS NULL THEN identifiers END AS identifiers),
     coalesce(row_problem, event_id_problem, customer_id_problem, platform_problem, action_problem,
-             effective_at_problem, recorded_at_problem, identifiers_problem) IS NULL AS usable
+             effective_at_problem, recorded_at_problem,
+             CASE WHEN action <> 'withdraw' THEN identifiers_problem END) IS NULL AS usable
 FROM checked

@@ -302,6 +302,28 @@ def test_a_file_that_repeats_an_event_id_with_other_content_gives_the_ledger_wha
         ("E2", "C2", "grant", datetime(2026, 2, 1, 10, tzinfo=UTC))]
 
 
+def test_a_withdrawal_is_kept_whatever_its_identifiers_cell_says_while_a_grant_with_a_bad_one_is_rejected(
+    tmp_path: Path,
+) -> None:
+    rows = [("G1", "C1", "*", "grant", "2026-01-10T10:00:00Z", "2026-01-10T10:00:00Z", None),
+            ("W1", "C1", "*", "withdraw", "2026-02-01T10:00:00Z", "2026-02-01T10:00:00Z", "email|fax"),
+            ("G2", "C2", "*", "grant", "2026-01-10T10:00:00Z", "2026-01-10T10:00:00Z", "email|"),
+            ("W2", "C3", "meta", "withdraw", "2026-02-01T10:00:00Z", "2026-02-01T10:00:00Z", "phone")]
+    con = fresh()
+    report = import_file(con, write_csv(tmp_path / "e.csv", HEADER, rows), now=NOW)
+    ignored = "not a |-separated subset of device_id|email|phone"
+    assert (report.accepted, report.rejected) == (3, 1)
+    assert report.rejections == (
+        Rejection(2, "identifiers", f"{ignored} (ignored: a withdrawal withdraws every identifier type; the row is "
+                                    "kept)", row_kept=True),
+        Rejection(3, "identifiers", ignored))
+    assert con.execute("SELECT event_id, identifiers FROM consent_event ORDER BY seq").fetchall() == [
+        ("G1", ["device_id", "email", "phone"]), ("W1", ["device_id", "email", "phone"]), ("W2", ["phone"])]
+    assert not evaluate(con, NOW, customer_keys=None).fetchall()
+    again = import_file(con, write_csv(tmp_path / "again.csv", HEADER, rows[:2]), now=NOW)
+    assert (again.accepted, again.duplicates) == (0, 2)
+
+
 def test_the_report_lists_extra_columns_and_the_batch_records_the_file(tmp_path: Path) -> None:
     con = fresh()
     path = write_csv(tmp_path / "e.csv", (*HEADER, "Channel "), [(*ROWS[0], "app")])
