@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 from audience import storage
 from audience.errors import TransientError
 from audience.export import ExportFile, Op
+from audience.identifiers import reasons
 from audience.identifiers.columns import NAME_TYPES
 from audience.ingest import REASON_DUPLICATE_ID, narrowest_types
 from audience.platforms import PLATFORMS
@@ -403,7 +404,7 @@ def identifier_bits(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
     """Per customer, the identifier kinds present and valid per platform, as bits (`sql/identifier_bits.sql`), from
     the tables staging_identifier, staging_rejection and staging_customer of `con` (a run's staging, or a
     partition's tables of the same names): customer_id, present, valid."""
-    return con.sql(_sql("identifier_bits.sql"), params={"platforms": BIT_PLATFORMS})
+    return con.sql(_sql("identifier_bits.sql"), params={"platforms": BIT_PLATFORMS, "empty": reasons.EMPTY})
 
 
 def stage_identifier_bits(con: duckdb.DuckDBPyConnection) -> None:

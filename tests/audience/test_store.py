@@ -9,6 +9,7 @@ import pyarrow as pa
 import pytest
 
 from audience import store
+from audience.identifiers import reasons
 from audience.export import ExportFile
 from audience.ingest import REASON_DUPLICATE_ID
 
@@ -214,3 +215,19 @@ def test_stage_seconds_are_read_back_in_the_order_the_stages_ended(con: duckdb.D
         store.record_stage(con, run_id, "export", 1.0)
     assert list(store.stage_seconds(con).items()) == [("normalise-and-hash", 2.0), ("export", 1.0)]
     assert store.stage_seconds(con, "20261101T030000Z-aaaaaaaa") == {"normalise-and-hash": 2.0, "export": 1.0}
+
+
+def test_identifier_bits_count_a_value_given_in_name_only_as_absent_and_any_other_rejected_one_as_present() -> None:
+    with duckdb.connect() as con:
+        con.execute("CREATE TABLE staging_customer AS SELECT * FROM (VALUES ('C1', 1), ('C2', 2), ('C3', 3)) "
+                    "t(customer_id, source_row)")
+        con.execute("CREATE TABLE staging_identifier AS SELECT * FROM (VALUES ('C3', 'phone', 'meta')) "
+                    "t(customer_id, identifier, platform)")
+        con.execute("CREATE TABLE staging_rejection AS SELECT * FROM (VALUES "
+                    f"('customers', 1, 'email', NULL, '{reasons.EMPTY}'), "
+                    f"('customers', 2, 'email', NULL, '{reasons.EMAIL_SYNTAX}'), "
+                    f"('customers', 3, 'device_id', NULL, '{reasons.EMPTY}')"
+                    ") t(input, source_row, \"column\", platform, reason)")
+        bits = store.identifier_bits(con).fetchall()
+    meta = 3 * list(store.BIT_PLATFORMS).index("meta")
+    assert sorted(bits) == [("C2", 1, 0), ("C3", 2, 2 << meta)]

@@ -51,7 +51,7 @@ def expected_funnel(history: History) -> dict[tuple[str, str], dict[str, int]]:
             granted = deciding is not None and deciding.action == "grant" and deciding.effective_at >= as_of - MAX_AGE
             flags = {}
             for column, kind in KINDS.items():
-                if not p[column]:
+                if not p[column].strip():
                     continue
                 valid = platform_value(kind, platform, p[column], region=p["country"]).ok
                 consented = valid and granted and column in deciding.identifiers
