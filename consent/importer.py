@@ -20,7 +20,7 @@ import pyarrow as pa
 from audience.errors import InputError, TransientError, separator_hint
 from consent import events, extras, ledger, suppressions
 from consent.records import ImportReport, LedgerKind, Rejection, WithheldColumn
-from consent.sources import Source, extra_columns, file_order, file_sha256, open_source
+from consent.sources import FORMATS, Source, extra_columns, file_order, file_sha256, open_source
 
 REPORTED_REJECTIONS = 20
 """How many rejections an ImportReport carries; the import_rejection table keeps all of them."""
@@ -104,6 +104,19 @@ def import_suppressions(con: duckdb.DuckDBPyConnection, path: Path, *, default_r
                         now: datetime | None = None) -> ImportReport:
     """`import_file` for a suppressions file."""
     return import_file(con, path, "suppressions", default_region=default_region, now=now)
+
+
+def check_header(path: Path, kind: LedgerKind) -> None:
+    """Refuse at once a file that cannot be imported as `kind` whatever its rows hold: missing, of an unknown type,
+    unreadable, or without the required columns. A JSON Lines file, which has no header, is checked as it is imported.
+
+    Raises:
+        InputError: what is wrong with the file, and how to fix it.
+    """
+    if FORMATS.get(path.suffix.lower()) == "jsonl":
+        return
+    with duckdb.connect() as con:
+        _check_columns(open_source(con, path), kind, KINDS[kind])
 
 
 def infer_kind(source: Source) -> LedgerKind:

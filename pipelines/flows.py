@@ -336,15 +336,17 @@ def _rules(settings: Settings) -> RuleSet:
 def _check_inputs(settings: Settings) -> None:
     """Refuse at once, before Prefect starts, inputs that cannot work: no customers file, a customers header
     without the required columns, an output directory that is a file, a consent or suppressions file that does not
-    exist."""
+    exist or whose header lacks required columns."""
     ingest.columns(_customers(settings))
     if any(p.exists() and not p.is_dir() for p in (settings.out, *settings.out.parents)):
         raise InputError(f"The output directory {settings.out} is a file or lies under one; set out in audience.toml "
                          "or --out to a directory (it is created when missing).")
-    for key in ("consent", "suppressions"):
+    for key, kind in (("consent", "events"), ("suppressions", "suppressions")):
         path = getattr(settings.inputs, key)
         if path is not None and not path.is_file():
             raise InputError(f"The {key} file {path} does not exist; check inputs.{key} or --{key}.")
+        if path is not None:
+            importer.check_header(path, kind)
 
 
 def _alongside(pool: ThreadPoolExecutor, stage: Callable[..., Any], *args: Any) -> Future:

@@ -189,6 +189,22 @@ def test_an_unusable_consent_file_says_why_before_asking_for_its_kind(tmp_path: 
     assert code == 1 and hint in output, output
 
 
+@pytest.mark.parametrize(("flag", "content", "missing"), [
+    ("--consent", "event_id,customer_id,platform,effective_at\nv1,q1,*,2026-01-01T00:00:00Z\n",
+     "events column(s): action"),
+    ("--suppressions", f"email,kind\n{EMAIL},objection\n", "suppressions column(s): effective_at"),
+    ("--consent", EVENTS.replace(",", ";"), "not comma-separated"),
+])
+def test_a_consent_or_suppressions_file_without_its_required_columns_is_refused_before_the_run(
+    tmp_path: Path, flag: str, content: str, missing: str,
+) -> None:
+    (tmp_path / "customers.csv").write_text(f"customer_id,email\nq1,{EMAIL}\n", encoding="utf-8")
+    (tmp_path / "ledger.csv").write_text(content, encoding="utf-8")
+    code, output = run(tmp_path / "ws", "--customers", tmp_path / "customers.csv", flag, tmp_path / "ledger.csv")
+    assert code == 1 and missing in output, output
+    refused_before_the_run(tmp_path / "ws", output)
+
+
 @pytest.mark.parametrize("as_of", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-05:00"])
 def test_an_as_of_time_out_of_range_in_utc_is_refused_with_a_message(tmp_path: Path, as_of: str) -> None:
     code, output = run(tmp_path / "ws", "--as-of", as_of)
