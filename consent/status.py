@@ -12,7 +12,7 @@ from consent.evaluate import DEFAULT_CUSTOMER_KEYS, DEFAULT_MAX_CONSENT_AGE_DAYS
 from consent.records import Decision, HistoryEntry
 
 ANY_TIME = "true"
-_FINER_THAN_MICROSECONDS = re.compile(r":\d\d[.,]\d{6}0*[1-9]")
+_FINER_THAN_MICROSECONDS = re.compile(r"(:|T\d{4})\d\d[.,]\d{6}0*[1-9]")
 
 
 @dataclass(frozen=True, slots=True)

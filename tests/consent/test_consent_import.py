@@ -18,6 +18,7 @@ from consent.evaluate import evaluate
 from consent.integrity import verify
 from consent.keys import identifier_hmac
 from consent.records import Rejection
+from consent.status import parse_instant
 from consent_ledgers import fresh, write_csv
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
@@ -250,6 +251,35 @@ def test_a_time_finer_than_a_microsecond_is_rejected_not_cut(tmp_path: Path) -> 
                                  Rejection(4, "effective_at", FINER))
     assert con.execute("SELECT event_id, effective_at FROM consent_event").fetchall() == [
         ("E3", datetime(2026, 2, 1, 9, 0, 0, 123456, tzinfo=UTC))]
+
+
+@pytest.mark.parametrize(("text", "instant"), [
+    ("2026-02-01T10:00:00,5Z", datetime(2026, 2, 1, 10, 0, 0, 500000, tzinfo=UTC)),
+    ("20260201T100000Z", datetime(2026, 2, 1, 10, tzinfo=UTC)),
+    ("20260201T1000+0100", datetime(2026, 2, 1, 9, tzinfo=UTC)),
+    ("20260201T100000,25-05", datetime(2026, 2, 1, 15, 0, 0, 250000, tzinfo=UTC)),
+])
+def test_the_basic_format_and_a_comma_before_the_fraction_are_read_as_iso_8601_like_as_of_times(
+    tmp_path: Path, text: str, instant: datetime,
+) -> None:
+    con = fresh()
+    path = write_csv(tmp_path / "e.csv", HEADER, [("E1", "C1", "*", "grant", text, text, None)])
+    assert import_file(con, path, now=NOW).rejections == ()
+    assert con.execute("SELECT effective_at, recorded_at FROM consent_event").fetchall() == [(instant, instant)]
+    assert parse_instant(text) == instant
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("20260201T100000", "timestamp without a UTC offset; add one, e.g. 2026-03-01T10:00:00+01:00 or ...Z"),
+    ("20260201T100000,1234567Z", "finer than a microsecond, which the ledger cannot keep; give at most 6 decimal "
+                                 "places"),
+    ("20261301T100000Z", "not a valid date and time"),
+])
+def test_a_basic_format_timestamp_that_cannot_be_used_is_rejected_with_the_reason_of_its_extended_form(
+    tmp_path: Path, text: str, reason: str,
+) -> None:
+    path = write_csv(tmp_path / "e.csv", HEADER, [("E1", "C1", "*", "grant", text, None, None)])
+    assert import_file(fresh(), path, now=NOW).rejections == (Rejection(1, "effective_at", reason),)
 
 
 def test_parquet_nanoseconds_are_kept_when_whole_microseconds_and_rejected_otherwise(tmp_path: Path) -> None:
