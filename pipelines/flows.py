@@ -343,10 +343,11 @@ def _check_inputs(settings: Settings) -> None:
                          "or --out to a directory (it is created when missing).")
     for key, kind in (("consent", "events"), ("suppressions", "suppressions")):
         path = getattr(settings.inputs, key)
-        if path is not None and not path.is_file():
+        if path is None:
+            continue
+        if not path.is_file():
             raise InputError(f"The {key} file {path} does not exist; check inputs.{key} or --{key}.")
-        if path is not None:
-            importer.check_header(path, kind)
+        importer.check_header(path, kind)
 
 
 def _alongside(pool: ThreadPoolExecutor, stage: Callable[..., Any], *args: Any) -> Future:

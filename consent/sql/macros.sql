@@ -20,9 +20,7 @@ CREATE OR REPLACE TEMP MACRO iso_extended(t) AS
         '^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})', '\1-\2-\3T\4:\5'), ',', '.');
 
 CREATE OR REPLACE TEMP MACRO consent_instant(t) AS
-    CASE WHEN regexp_full_match(t, '\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6}0*)?)?(Z|[+-]\d{2}(:?\d{2})?)')
-         THEN try_cast(t AS TIMESTAMPTZ)
-         WHEN other_iso_form(t) THEN extended_instant(iso_extended(t)) END;
+    coalesce(extended_instant(t), CASE WHEN other_iso_form(t) THEN extended_instant(iso_extended(t)) END);
 
 CREATE OR REPLACE TEMP MACRO extended_instant_problem(t) AS
     CASE WHEN regexp_full_match(t, '\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?')
