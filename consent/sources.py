@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 import duckdb
+import pyarrow.parquet as pq
 
 from audience.errors import InputError, is_column_name
 from audience.ingest import check_quotes_closed
@@ -92,7 +93,7 @@ def open_source(con: duckdb.DuckDBPyConnection, path: Path) -> Source:
         with _read_errors(path, fmt):
             described = con.execute(f"DESCRIBE SELECT * FROM {_READERS[fmt]}", {"path": str(path)}).fetchall()
         columns, types = tuple(r[0] for r in described), tuple(r[1] for r in described)
-    header = _header(path) if fmt == "csv" else list(columns)
+    header = _header(path) if fmt == "csv" else pq.read_schema(path).names if fmt == "parquet" else list(columns)
     overflow = tuple(range(len(header), len(columns))) if fmt == "csv" else ()
     source = Source(path, fmt, columns, types, overflow, path.stat().st_size)
     _refuse_ambiguous(source, header)
@@ -194,7 +195,9 @@ def _text(source: Source, position: int, i: int, params: dict[str, object]) -> s
 
 def _row_problem(source: Source) -> str:
     if source.format == "jsonl":
-        return "CASE WHEN json IS NULL OR json_type(json) <> 'OBJECT' THEN 'not a JSON object' END"
+        return ("CASE WHEN json IS NULL OR json_type(json) <> 'OBJECT' THEN 'not a JSON object' "
+                "WHEN len(json_keys(json)) <> len(list_distinct(json_keys(json))) "
+                "THEN 'a key appears twice in this object; which value counts would be a guess, keep one' END")
     if source.overflow:
         extra = " OR ".join(f"#{i + 1} IS NOT NULL" for i in source.overflow)
         return f"CASE WHEN {extra} THEN 'has more fields than the header; quote values that contain commas' END"

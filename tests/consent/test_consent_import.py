@@ -282,6 +282,31 @@ def test_a_basic_format_timestamp_that_cannot_be_used_is_rejected_with_the_reaso
     assert import_file(fresh(), path, now=NOW).rejections == (Rejection(1, "effective_at", reason),)
 
 
+@pytest.mark.parametrize("second", ["action", "Action "])
+def test_a_parquet_file_naming_a_column_twice_is_refused_as_a_csv_file_is(tmp_path: Path, second: str) -> None:
+    path = tmp_path / "e.parquet"
+    pq.write_table(pa.Table.from_arrays(
+        [pa.array([v]) for v in ("E1", "C1", "*", "grant", "withdraw", "2026-01-01T00:00:00Z")],
+        names=["event_id", "customer_id", "platform", "action", second, "effective_at"]), path)
+    con = fresh()
+    with pytest.raises(InputError, match=f"columns 'action' and '{second}' both mean 'action'; rename or remove one"):
+        import_file(con, path, now=NOW)
+    assert con.execute("SELECT count(*) FROM consent_event").fetchall() == [(0,)]
+
+
+def test_a_json_line_with_a_key_twice_is_rejected_not_read_by_its_first_value(tmp_path: Path) -> None:
+    path = tmp_path / "e.jsonl"
+    path.write_text('{"event_id": "E1", "customer_id": "C1", "platform": "*", "action": "grant", '
+                    '"action": "withdraw", "effective_at": "2026-01-01T00:00:00Z"}\n'
+                    '{"event_id": "E2", "customer_id": "C2", "platform": "*", "action": "grant", '
+                    '"effective_at": "2026-01-01T00:00:00Z"}\n', encoding="utf-8")
+    con = fresh()
+    report = import_file(con, path, now=NOW)
+    assert report.rejections == (Rejection(1, "(row)", "a key appears twice in this object; which value counts "
+                                                       "would be a guess, keep one"),)
+    assert con.execute("SELECT event_id FROM consent_event").fetchall() == [("E2",)]
+
+
 def test_parquet_nanoseconds_are_kept_when_whole_microseconds_and_rejected_otherwise(tmp_path: Path) -> None:
     path = tmp_path / "s.parquet"
     exact = 1_767_268_800_123_456_000
