@@ -10,7 +10,7 @@ from itertools import permutations
 import duckdb
 
 from consent.ledger import sql
-from consent.records import ALL_PLATFORMS, IDENTIFIERS, PLATFORMS
+from consent.records import ALL_PLATFORMS, IDENTIFIERS, PLATFORMS, UNUSABLE_ID
 from consent.sources import Source, stage
 
 COLUMNS = ("event_id", "customer_id", "platform", "action", "effective_at", "recorded_at", "identifiers", "source",
@@ -32,7 +32,7 @@ def prepare(con: duckdb.DuckDBPyConnection, source: Source, batch_id: int, impor
     Returns (rows read, duplicates).
     """
     rows = stage(con, source, "consent_parsed_rows", COLUMNS, shape=sql("parse_events"),
-                 params={"scopes": list(SCOPES), "scope_problem": SCOPE_PROBLEM,
+                 params={"scopes": list(SCOPES), "scope_problem": SCOPE_PROBLEM, "id_problem": UNUSABLE_ID,
                          "identifier_types": list(IDENTIFIERS), "identifier_problem": IDENTIFIER_PROBLEM,
                          "identifier_texts": list(IDENTIFIER_TEXTS),
                          "identifier_lists": [sorted(text.split("|")) for text in IDENTIFIER_TEXTS]})

@@ -24,6 +24,9 @@ LedgerKind = Literal["events", "suppressions"]
 ACTIONS: tuple[Action, ...] = ("grant", "withdraw")
 SUPPRESSION_KINDS: tuple[SuppressionKind, ...] = ("objection", "erasure", "minor", "account_closed")
 IDENTIFIERS: tuple[Identifier, ...] = tuple(sorted(IDENTIFIER_OF_KIND.values()))
+UNUSABLE_ID = ("holds a control or invisible character (a tab, line break, NUL or zero-width space), so it would "
+               "match no customer; write the id as the customers file has it")
+"""Why a customer_id of a consent or suppressions row is not taken (`unusable_id` in sql/macros.sql)."""
 """Every identifier type, sorted: what a grant covers when it names none."""
 
 

@@ -1,11 +1,12 @@
 -- Typed suppressions from the staged text (consent_source) and the keyed hashes of their normalised emails and
 -- phones (consent_email_keys, consent_phone_keys), with a problem column per field and whether the row is usable.
--- Parameters: $kinds, $kind_problem.
+-- Parameters: $kinds, $kind_problem, $id_problem.
 WITH typed AS (
     SELECT
         s.rowid + 1 AS source_row,
         s.row_problem,
-        s.customer_id,
+        CASE WHEN NOT unusable_id(s.customer_id) THEN s.customer_id END AS customer_id,
+        CASE WHEN unusable_id(s.customer_id) THEN $id_problem END AS customer_id_problem,
         s.email IS NOT NULL AS email_given,
         e.hmac AS email_hmac,
         e.reason AS email_problem,
@@ -30,8 +31,8 @@ checked AS (
         CASE WHEN effective_at_text IS NULL THEN 'missing'
              ELSE consent_instant_problem(effective_at_text, effective_at) END AS effective_at_problem,
         consent_instant_problem(recorded_at_text, recorded_at) AS recorded_at_problem,
-        CASE WHEN customer_id IS NULL AND NOT email_given AND NOT phone_given
-             THEN 'missing: give a customer_id, an email or a phone' END AS key_problem,
+        coalesce(customer_id_problem, CASE WHEN customer_id IS NULL AND NOT email_given AND NOT phone_given
+                                           THEN 'missing: give a customer_id, an email or a phone' END) AS key_problem,
         customer_id IS NOT NULL OR email_hmac IS NOT NULL OR phone_hmac IS NOT NULL AS keyed
     FROM typed
 )

@@ -17,7 +17,8 @@ from consent.importer import import_file
 from consent.evaluate import evaluate
 from consent.integrity import verify
 from consent.keys import identifier_hmac
-from consent.records import Rejection
+from consent.records import UNUSABLE_ID, Rejection
+from consent.suppressions import KEPT_NOTE
 from consent.status import parse_instant
 from consent_ledgers import fresh, write_csv
 
@@ -377,6 +378,24 @@ def test_a_withdrawal_is_kept_whatever_its_identifiers_cell_says_while_a_grant_w
     assert not evaluate(con, NOW, customer_keys=None).fetchall()
     again = import_file(con, write_csv(tmp_path / "again.csv", HEADER, rows[:2]), now=NOW)
     assert (again.accepted, again.duplicates) == (0, 2)
+
+
+@pytest.mark.parametrize("bad_id", ["C1\t", "C\x001", "C1\u200b", "\ufeffC1"])
+def test_a_customer_id_with_a_control_or_invisible_character_is_rejected_not_kept_to_match_nobody(
+    tmp_path: Path, bad_id: str,
+) -> None:
+    events = write_csv(tmp_path / "e.csv", HEADER, [("W1", bad_id, "*", "withdraw", "2026-02-01T10:00:00Z", None, None),
+                                                    ("W2", "C2", "*", "withdraw", "2026-02-01T10:00:00Z", None, None)])
+    con = fresh()
+    report = import_file(con, events, now=NOW)
+    assert report.rejections == (Rejection(1, "customer_id", UNUSABLE_ID),)
+    suppressions = write_csv(tmp_path / "s.csv", ("customer_id", "email", "kind", "effective_at"),
+                             [(bad_id, None, "objection", "2026-02-01T10:00:00Z"),
+                              (bad_id, "jan@example.com", "objection", "2026-02-01T10:00:00Z")])
+    report = import_file(con, suppressions, now=NOW)
+    assert report.rejections == (Rejection(1, "customer_id", UNUSABLE_ID),
+                                 Rejection(2, "customer_id", f"{UNUSABLE_ID}{KEPT_NOTE}", row_kept=True))
+    assert con.execute("SELECT customer_id, email_hmac IS NOT NULL FROM suppression").fetchall() == [(None, True)]
 
 
 def test_the_report_lists_extra_columns_and_the_batch_records_the_file(tmp_path: Path) -> None:
