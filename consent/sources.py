@@ -287,12 +287,27 @@ def _refusal(path: Path, fmt: Format, error: Exception) -> InputError:
         expected, found = columns.groups()
         return InputError(f"{path.name} could not be read as CSV{where}: that line has {found} values where the "
                           f"header has {expected}; fix the row (quote a value that holds a comma) and import again.")
+    if fmt == "csv" and line is None and (mixed := _mixed_line_ending(path)) is not None:
+        return InputError(f"{path.name} could not be read as CSV: its lines end in both CRLF and LF (line {mixed} "
+                          "ends otherwise than the header); save it with one kind of line ending and import again.")
     hint = {
         "csv": "check that it is UTF-8, comma-separated, with a header row and every quote closed",
         "jsonl": "check that it is UTF-8 with one JSON object per line",
         "parquet": "check that it is a complete Parquet file",
     }[fmt]
     return InputError(f"{path.name} could not be read as {fmt.upper()}{where}; {hint}.")
+
+
+def _mixed_line_ending(path: Path) -> int | None:
+    """The first line that ends otherwise (CRLF or LF) than the first line of the file, or None; read only for a file
+    that is refused."""
+    with path.open("rb") as f:
+        header = f.readline()
+        crlf = header.endswith(b"\r\n")
+        for number, line in enumerate(f, start=2):
+            if line.endswith(b"\n") and line.endswith(b"\r\n") != crlf:
+                return number
+    return None
 
 
 def _csv_line(path: Path, record: int | None) -> int | None:

@@ -398,6 +398,18 @@ def test_a_customer_id_with_a_control_or_invisible_character_is_rejected_not_kep
     assert con.execute("SELECT customer_id, email_hmac IS NOT NULL FROM suppression").fetchall() == [(None, True)]
 
 
+def test_a_csv_file_mixing_crlf_and_lf_line_endings_is_refused_with_a_message_naming_the_first_other_line(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "s.csv"
+    path.write_bytes(b"customer_id,kind,effective_at\r\nC1,objection,2026-03-01T10:00:00Z\r\n"
+                     b"C2,erasure,2026-03-01T10:00:00Z\n")
+    con = fresh()
+    with pytest.raises(InputError, match=r"its lines end in both CRLF and LF \(line 3 ends otherwise than the header\); "
+                                         "save it with one kind of line ending"):
+        import_file(con, path, now=NOW)
+
+
 def test_the_report_lists_extra_columns_and_the_batch_records_the_file(tmp_path: Path) -> None:
     con = fresh()
     path = write_csv(tmp_path / "e.csv", (*HEADER, "Channel "), [(*ROWS[0], "app")])
