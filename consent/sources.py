@@ -6,6 +6,7 @@ pass, so the file's text need not be materialised. The staging table keeps the f
 data-row number in the file is its rowid + 1.
 """
 
+import codecs
 import csv
 import hashlib
 import re
@@ -82,6 +83,10 @@ def open_source(con: duckdb.DuckDBPyConnection, path: Path) -> Source:
         raise InputError(f"{path.name}: unknown file type {path.suffix!r}; give a .csv, .jsonl, .ndjson or .parquet "
                          "file (the format follows the extension).")
     if fmt == "jsonl":
+        with path.open("rb") as f:
+            if f.read(3) == codecs.BOM_UTF8:
+                raise InputError(f"{path.name} begins with a byte-order mark, which makes its first line no JSON "
+                                 "object; save it as UTF-8 without a BOM and import again.")
         with _read_errors(path, fmt):
             rows = con.execute(
                 f"SELECT DISTINCT unnest(json_keys(json)) AS k FROM {_READERS[fmt]} "

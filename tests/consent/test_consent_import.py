@@ -410,6 +410,15 @@ def test_a_csv_file_mixing_crlf_and_lf_line_endings_is_refused_with_a_message_na
         import_file(con, path, now=NOW)
 
 
+def test_a_json_lines_file_with_a_byte_order_mark_is_refused_rather_than_its_first_object_rejected(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "e.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(dict(zip(HEADER[:5], ROWS[1][:5]))).encode() + b"\n")
+    with pytest.raises(InputError, match="begins with a byte-order mark"):
+        import_file(fresh(), path, now=NOW)
+
+
 def test_the_report_lists_extra_columns_and_the_batch_records_the_file(tmp_path: Path) -> None:
     con = fresh()
     path = write_csv(tmp_path / "e.csv", (*HEADER, "Channel "), [(*ROWS[0], "app")])
