@@ -25,7 +25,10 @@ from audience.ingest import check_quotes_closed
 Format = Literal["csv", "jsonl", "parquet"]
 FORMATS: dict[str, Format] = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 
-_CSV = "all_varchar = true, header = true, delim = ',', quote = '\"', escape = '\"', null_padding = true"
+_CSV = ("all_varchar = true, header = true, delim = ',', quote = '\"', escape = '\"', null_padding = true, "
+        "nullstr = '\x01'")
+"""An empty field reads as '' (no text is NULL: the null string is a control character), so that NULL marks the fields
+a row lacks (`null_padding`)."""
 _READERS: dict[Format, str] = {
     "csv": f"read_csv($path, {_CSV})",
     "jsonl": "read_ndjson_objects($path, ignore_errors = true)",
@@ -203,10 +206,12 @@ def _row_problem(source: Source) -> str:
         return ("CASE WHEN json IS NULL OR json_type(json) <> 'OBJECT' THEN 'not a JSON object' "
                 "WHEN len(json_keys(json)) <> len(list_distinct(json_keys(json))) "
                 "THEN 'a key appears twice in this object; which value counts would be a guess, keep one' END")
-    if source.overflow:
-        extra = " OR ".join(f"#{i + 1} IS NOT NULL" for i in source.overflow)
-        return f"CASE WHEN {extra} THEN 'has more fields than the header; quote values that contain commas' END"
-    return "NULL::VARCHAR"
+    if source.format == "parquet":
+        return "NULL::VARCHAR"
+    more = " OR ".join(f"nullif(#{i + 1}, '') IS NOT NULL" for i in source.overflow) or "false"
+    return (f"CASE WHEN {more} THEN 'has more fields than the header; quote values that contain commas' "
+            f"WHEN #{len(source.columns) - len(source.overflow)} IS NULL "
+            "THEN 'has fewer fields than the header; give every field (an empty one where there is no value)' END")
 
 
 def _header(path: Path) -> list[str]:

@@ -189,7 +189,21 @@ def test_quoted_line_breaks_and_short_rows_keep_data_row_numbers(tmp_path: Path)
                     "E3,C2,meta,grant,2026-01-01T00:00:00,,,\n", encoding="utf-8")
     report = import_file(fresh(), path, now=NOW)
     assert report.accepted == 1
-    assert [(r.row, r.column) for r in report.rejections] == [(2, "action"), (2, "effective_at"), (3, "effective_at")]
+    assert [(r.row, r.column, r.reason[:36]) for r in report.rejections] == [
+        (2, "(row)", "has fewer fields than the header; gi"), (3, "effective_at", "timestamp without a UTC offset; add ")]
+
+
+def test_a_grant_lacking_its_identifiers_field_is_rejected_while_an_empty_one_grants_all_three(tmp_path: Path) -> None:
+    path = tmp_path / "e.csv"
+    path.write_text(",".join(HEADER) + "\n"
+                    "E1,C1,meta,grant,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z\n"
+                    "E2,C2,meta,grant,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,\n"
+                    'E3,C3,meta,grant,2026-01-01T00:00:00Z,,""\n', encoding="utf-8")
+    con = fresh()
+    report = import_file(con, path, now=NOW)
+    assert [(r.row, r.column) for r in report.rejections] == [(1, "(row)")]
+    assert con.execute("SELECT event_id, identifiers FROM consent_event ORDER BY seq").fetchall() == [
+        ("E2", ["device_id", "email", "phone"]), ("E3", ["device_id", "email", "phone"])]
 
 
 def test_parquet_timestamps_with_a_zone_count_and_without_one_are_rejected(tmp_path: Path) -> None:
