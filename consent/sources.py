@@ -35,6 +35,9 @@ _READERS: dict[Format, str] = {
     "parquet": "read_parquet($path)",
 }
 _SERIAL_CSV = f"read_csv($path, {_CSV}, parallel = false)"
+WHOLE_LISTS = ("identifiers",)
+"""Columns whose list values must not lose an empty list or a null item: an identifiers list that lost them would
+read as absent, i.e. as all three identifiers."""
 """DuckDB's parallel CSV reader cannot pad short rows of a file whose quoted values hold line breaks."""
 _FILE = "/*@file*/"
 """Where a statement of `_over_file` reads the file."""
@@ -130,7 +133,7 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, table: str, wanted: Se
         if position is None:
             values.append(f"NULL::VARCHAR AS {name}")
             continue
-        values.append(f"{_trimmed(_text(source, position, i, params))} AS {name}")
+        values.append(f"{_trimmed(_text(source, position, i, params, whole=name in WHOLE_LISTS))} AS {name}")
     values.append(f"{_extra(source, wanted, params)} AS extra")
     select = ",\n    ".join([f"{_row_problem(source)} AS row_problem", *values])
     _over_file(con, source, f"CREATE OR REPLACE TEMP TABLE {table} AS WITH consent_source AS (\nSELECT\n    {select}"
@@ -183,13 +186,14 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _text(source: Source, position: int, i: int, params: dict[str, object]) -> str:
-    """SQL text of the column at `position` as VARCHAR; timestamps with a zone as UTC text, lists joined by `|`."""
+def _text(source: Source, position: int, i: int, params: dict[str, object], *, whole: bool = False) -> str:
+    """SQL text of the column at `position` as VARCHAR; timestamps with a zone as UTC text, lists joined by `|`
+    (`whole`: an empty list or a null item stays visible, see `_joined`)."""
     if source.format == "jsonl":
         key = f"key_{i}"
         params[key] = '$."' + source.columns[position].replace('"', '\\"') + '"'
-        return (f"CASE json_type(json, ${key}) WHEN 'ARRAY' THEN array_to_string(CAST(json_extract(json, ${key}) "
-                f"AS VARCHAR[]), '|') ELSE json_extract_string(json, ${key}) END")
+        items = _joined(f"CAST(json_extract(json, ${key}) AS VARCHAR[])", whole)
+        return f"CASE json_type(json, ${key}) WHEN 'ARRAY' THEN {items} ELSE json_extract_string(json, ${key}) END"
     column = f"#{position + 1}"
     kind = source.types[position]
     if kind in _ZONED_TIMESTAMPS:
@@ -197,8 +201,17 @@ def _text(source: Source, position: int, i: int, params: dict[str, object]) -> s
     if kind.startswith("TIMESTAMP"):
         return f"strftime(CAST({column} AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%f')"
     if kind.endswith("[]"):
-        return f"array_to_string({column}, '|')"
+        return _joined(column, whole)
     return f"CAST({column} AS VARCHAR)"
+
+
+def _joined(items: str, whole: bool) -> str:
+    """SQL text of the list `items` as its items joined by `|`; when `whole`, an empty list or a null item leaves an
+    empty part (`|` for an empty list), so that neither reads as an absent value (for identifiers, all three)."""
+    if not whole:
+        return f"array_to_string({items}, '|')"
+    joined = f"array_to_string(list_transform({items}, lambda i: coalesce(i, '')), '|')"
+    return f"CASE WHEN len({items}) = 0 THEN '|' ELSE {joined} END"
 
 
 def _row_problem(source: Source) -> str:

@@ -322,6 +322,19 @@ def test_a_json_line_with_a_key_twice_is_rejected_not_read_by_its_first_value(tm
     assert con.execute("SELECT event_id FROM consent_event").fetchall() == [("E2",)]
 
 
+def test_an_empty_identifiers_list_or_a_null_item_is_rejected_not_read_as_all_three(tmp_path: Path) -> None:
+    path = tmp_path / "e.parquet"
+    pq.write_table(pa.table({
+        "event_id": ["E1", "E2", "E3"], "customer_id": ["C1", "C2", "C3"], "platform": ["*"] * 3,
+        "action": ["grant"] * 3, "effective_at": ["2026-01-01T00:00:00Z"] * 3,
+        "identifiers": pa.array([[], ["email", None], ["phone", "email"]], pa.list_(pa.string())),
+    }), path)
+    con = fresh()
+    report = import_file(con, path, now=NOW)
+    assert [(r.row, r.column) for r in report.rejections] == [(1, "identifiers"), (2, "identifiers")]
+    assert con.execute("SELECT event_id, identifiers FROM consent_event").fetchall() == [("E3", ["email", "phone"])]
+
+
 def test_parquet_nanoseconds_are_kept_when_whole_microseconds_and_rejected_otherwise(tmp_path: Path) -> None:
     path = tmp_path / "s.parquet"
     exact = 1_767_268_800_123_456_000
