@@ -35,10 +35,10 @@ _READERS: dict[Format, str] = {
     "parquet": "read_parquet($path)",
 }
 _SERIAL_CSV = f"read_csv($path, {_CSV}, parallel = false)"
+"""DuckDB's parallel CSV reader cannot pad short rows of a file whose quoted values hold line breaks."""
 WHOLE_LISTS = ("identifiers",)
 """Columns whose list values must not lose an empty list or a null item: an identifiers list that lost them would
 read as absent, i.e. as all three identifiers."""
-"""DuckDB's parallel CSV reader cannot pad short rows of a file whose quoted values hold line breaks."""
 _FILE = "/*@file*/"
 """Where a statement of `_over_file` reads the file."""
 _UTC_TEXT = "'%Y-%m-%dT%H:%M:%S.%n'"
