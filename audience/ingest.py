@@ -15,6 +15,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from audience.errors import InputError, separator_hint, shown_names
+from consent.records import UNUSABLE_ID_PATTERN
 
 REQUIRED_COLUMNS = ("customer_id",)
 RESERVED_COLUMNS = ("source_row",)
@@ -38,6 +39,8 @@ _UTF8_COLUMN = re.compile(r"^In CSV column #(\d+): .*invalid UTF8", re.DOTALL)
 
 REASON_FIELD_COUNT = "wrong number of fields for the header; check the quoting of this row"
 REASON_EMPTY_ID = "customer_id is empty; every row needs a unique customer_id"
+REASON_UNUSABLE_ID = ("customer_id holds a control or invisible character (a tab, line break, NUL or zero-width space), "
+                      "which no consent file's id would match; write it without")
 REASON_DUPLICATE_ID = "customer_id repeats an earlier row; keep one row per customer"
 
 
@@ -126,10 +129,13 @@ def customer_batches(path: Path, *, batch_rows: int = DEFAULT_BATCH_ROWS, core_o
         if is_csv:
             _refuse_merged_rows(path, table)
         empty = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(table["customer_id"]), ""), True)
-        rejections = pa.concat_tables([refused, _rejections(table["source_row"].filter(empty), "customer_id",
-                                                            REASON_EMPTY_ID)])
-        batch = Batch(customers=table.filter(pc.invert(empty)) if pc.any(empty).as_py() else table,
-                      rejections=rejections)
+        invisible = pc.and_not(pc.fill_null(pc.match_substring_regex(table["customer_id"], UNUSABLE_ID_PATTERN), False),
+                               empty)
+        rejections = pa.concat_tables([
+            refused, _rejections(table["source_row"].filter(empty), "customer_id", REASON_EMPTY_ID),
+            _rejections(table["source_row"].filter(invisible), "customer_id", REASON_UNUSABLE_ID)])
+        kept = pc.invert(pc.or_(empty, invisible))
+        batch = Batch(customers=table.filter(kept) if not pc.all(kept).as_py() else table, rejections=rejections)
         usable += batch.customers.num_rows
         unusable += rejections.num_rows
         if first_unusable is None and rejections.num_rows:

@@ -10,7 +10,7 @@ from itertools import permutations
 import duckdb
 
 from consent.ledger import sql
-from consent.records import ALL_PLATFORMS, IDENTIFIERS, PLATFORMS, UNUSABLE_ID
+from consent.records import ALL_PLATFORMS, IDENTIFIERS, PLATFORMS, UNUSABLE_ID, UNUSABLE_ID_PATTERN
 from consent.sources import Source, stage
 
 COLUMNS = ("event_id", "customer_id", "platform", "action", "effective_at", "recorded_at", "identifiers", "source",
@@ -33,6 +33,7 @@ def prepare(con: duckdb.DuckDBPyConnection, source: Source, batch_id: int, impor
     """
     rows = stage(con, source, "consent_parsed_rows", COLUMNS, shape=sql("parse_events"),
                  params={"scopes": list(SCOPES), "scope_problem": SCOPE_PROBLEM, "id_problem": UNUSABLE_ID,
+                         "id_pattern": UNUSABLE_ID_PATTERN,
                          "identifier_types": list(IDENTIFIERS), "identifier_problem": IDENTIFIER_PROBLEM,
                          "identifier_texts": list(IDENTIFIER_TEXTS),
                          "identifier_lists": [sorted(text.split("|")) for text in IDENTIFIER_TEXTS]})

@@ -13,7 +13,7 @@ import pyarrow as pa
 from audience.identifiers.columns import canonical_email_column, canonical_phone_column
 from consent.keys import hmac_parameters, identifier_hmac_sql, mailbox_sql
 from consent.ledger import sql
-from consent.records import SUPPRESSION_KINDS, UNUSABLE_ID
+from consent.records import SUPPRESSION_KINDS, UNUSABLE_ID, UNUSABLE_ID_PATTERN
 from consent.sources import Source, stage
 
 COLUMNS = ("customer_id", "email", "phone", "country", "kind", "effective_at", "recorded_at")
@@ -33,7 +33,8 @@ def prepare(con: duckdb.DuckDBPyConnection, source: Source, batch_id: int, impor
     rows = stage(con, source, "consent_source", COLUMNS)
     _key_hashes(con, default_region)
     con.execute(f"CREATE OR REPLACE TEMP TABLE consent_parsed AS {sql('parse_suppressions')}",
-                {"kinds": list(SUPPRESSION_KINDS), "kind_problem": KIND_PROBLEM, "id_problem": UNUSABLE_ID})
+                {"kinds": list(SUPPRESSION_KINDS), "kind_problem": KIND_PROBLEM, "id_problem": UNUSABLE_ID,
+                 "id_pattern": UNUSABLE_ID_PATTERN})
     for table in ("consent_source", "consent_email_keys", "consent_phone_keys"):
         con.execute(f"DROP TABLE {table}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE consent_verdict AS {sql('classify_suppressions')}",

@@ -35,9 +35,3 @@ CREATE OR REPLACE TEMP MACRO extended_instant_problem(t) AS
 CREATE OR REPLACE TEMP MACRO consent_instant_problem(t, parsed) AS
     CASE WHEN t IS NULL OR parsed IS NOT NULL THEN NULL
          ELSE extended_instant_problem(CASE WHEN other_iso_form(t) THEN iso_extended(t) ELSE t END) END;
-
--- Whether the id t holds a character no id is written with: a control character (NUL, tab, line break, ...) or an
--- invisible one (zero-width space, direction marks, byte-order mark). Such an id matches no customer, so a
--- withdrawal or suppression given with it would apply to nobody, silently.
-CREATE OR REPLACE TEMP MACRO unusable_id(t) AS
-    regexp_matches(t, '[\x00-\x1F\x7F-\x9F\x{200B}-\x{200F}\x{2028}-\x{202E}\x{2060}-\x{2064}\x{FEFF}]');

@@ -2,7 +2,8 @@
 -- whether the row has none (usable). A per-row projection: the n-th row out is the file's n-th data row. A
 -- withdrawal withdraws every identifier type, so a malformed identifiers cell does not cost it the row: the cell is
 -- ignored (identifiers NULL, the default) and the row stays usable.
--- Parameters: $scopes (platforms and '*'), $scope_problem, $id_problem, $identifier_types, $identifier_problem, and
+-- Parameters: $scopes (platforms and '*'), $scope_problem, $id_pattern / $id_problem (ids that match no customer),
+-- $identifier_types, $identifier_problem, and
 -- $identifier_texts / $identifier_lists: every well-formed identifiers text and its sorted list (a lookup that
 -- spares the split and sort for the usual values; any other text takes the general path, which ignores case and
 -- whitespace, e.g. `Email |\tphone`).
@@ -36,7 +37,7 @@ checked AS (
         row_problem,
         CASE WHEN event_id IS NULL THEN 'missing' END AS event_id_problem,
         CASE WHEN customer_id IS NULL THEN 'missing'
-             WHEN unusable_id(customer_id) THEN $id_problem END AS customer_id_problem,
+             WHEN regexp_matches(customer_id, $id_pattern) THEN $id_problem END AS customer_id_problem,
         CASE WHEN platform IS NULL THEN 'missing'
              WHEN NOT list_contains($scopes, platform) THEN $scope_problem END AS platform_problem,
         CASE WHEN action IS NULL THEN 'missing'

@@ -1,12 +1,12 @@
 -- Typed suppressions from the staged text (consent_source) and the keyed hashes of their normalised emails and
 -- phones (consent_email_keys, consent_phone_keys), with a problem column per field and whether the row is usable.
--- Parameters: $kinds, $kind_problem, $id_problem.
+-- Parameters: $kinds, $kind_problem, $id_pattern / $id_problem (ids that match no customer).
 WITH typed AS (
     SELECT
         s.rowid + 1 AS source_row,
         s.row_problem,
-        CASE WHEN NOT unusable_id(s.customer_id) THEN s.customer_id END AS customer_id,
-        CASE WHEN unusable_id(s.customer_id) THEN $id_problem END AS customer_id_problem,
+        CASE WHEN NOT regexp_matches(s.customer_id, $id_pattern) THEN s.customer_id END AS customer_id,
+        CASE WHEN regexp_matches(s.customer_id, $id_pattern) THEN $id_problem END AS customer_id_problem,
         s.email IS NOT NULL AS email_given,
         e.hmac AS email_hmac,
         e.reason AS email_problem,

@@ -263,11 +263,15 @@ def test_a_file_without_a_usable_row_is_refused(tmp_path: Path, content: str, me
     assert message in refusal and "would remove everyone from every audience" in refusal
 
 
-def test_customer_ids_lose_surrounding_spaces_as_in_the_consent_files(tmp_path: Path) -> None:
+def test_customer_ids_lose_surrounding_spaces_and_ids_with_control_or_invisible_characters_are_refused(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "customers.csv"
-    path.write_text("customer_id,email\n  C1 ,a@x.pl\nC\t2,b@x.pl\n", encoding="utf-8")
-    rows, _ = _read(path)
-    assert [row["customer_id"] for row in rows.values()] == ["C1", "C\t2"]
+    path.write_text("customer_id,email\n  C1 ,a@x.pl\nC\t2,b@x.pl\nC3\u200b,c@x.pl\nC4\x00,d@x.pl\nC\u00e95,e@x.pl\n",
+                    encoding="utf-8")
+    rows, rejected = _read(path)
+    assert [row["customer_id"] for row in rows.values()] == ["C1", "C\u00e95"]
+    assert rejected == [(row, "customer_id", ingest.REASON_UNUSABLE_ID) for row in (2, 3, 4)]
 
 
 def test_a_column_named_like_the_row_numbers_and_a_carriage_return_header_are_refused(tmp_path: Path) -> None:
