@@ -24,13 +24,13 @@ LedgerKind = Literal["events", "suppressions"]
 ACTIONS: tuple[Action, ...] = ("grant", "withdraw")
 SUPPRESSION_KINDS: tuple[SuppressionKind, ...] = ("objection", "erasure", "minor", "account_closed")
 IDENTIFIERS: tuple[Identifier, ...] = tuple(sorted(IDENTIFIER_OF_KIND.values()))
+"""Every identifier type, sorted: what a grant covers when it names none."""
 UNUSABLE_ID = ("holds a control or invisible character (a tab, line break, NUL or zero-width space), so it would "
                "match no customer; write the id as the customers file has it")
 """Why a customer_id of a consent or suppressions row is not taken."""
 UNUSABLE_ID_PATTERN = r"[\x00-\x1F\x7F-\x9F\x{200B}-\x{200F}\x{2028}-\x{202E}\x{2060}-\x{2064}\x{FEFF}]"
 """An RE2 class of the characters no customer_id is written with: control characters (NUL, tab, line breaks, ...) and
 invisible ones (zero-width space, direction marks, byte-order mark). An id holding one matches no other file's."""
-"""Every identifier type, sorted: what a grant covers when it names none."""
 
 
 @dataclass(frozen=True, slots=True)
