@@ -84,9 +84,9 @@ def platform_email(canonical: str, platform: Platform) -> Outcome:
 
 
 def phone_region(country: str | None, default_region: str) -> str:
-    """The region used for national numbers: the record's country when phonenumbers knows it."""
-    code = (country or "").strip().upper()
-    return code if code in phonenumbers.SUPPORTED_REGIONS else default_region
+    """The region used for national numbers: the record's country when it is a region phonenumbers knows, as
+    written (`GB`; phonenumbers does not know `gb` or ` GB`), else `default_region`."""
+    return country if country in phonenumbers.SUPPORTED_REGIONS else default_region
 
 
 def canonical_phone(raw: str, country: str | None = None, default_region: str = "PL") -> Outcome:

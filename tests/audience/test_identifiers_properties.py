@@ -21,7 +21,6 @@ from audience.identifiers.reference import (
     canonical_email,
     canonical_maid,
     canonical_phone,
-    phone_region,
     platform_value,
 )
 from audience.identifiers.rules import PLATFORMS, RuleSet
@@ -163,6 +162,18 @@ def test_platform_emails_follow_their_rules(raw: str, platform: str) -> None:
         assert outcome.reason == reasons.EMAIL_EMPTY_AFTER_CUT
 
 
+def test_country_counts_only_as_phonenumbers_knows_it() -> None:
+    """identifiers.md: the record's country is the region "when it is a region phonenumbers knows", as written;
+    `gb` and ` GB` are not (phonenumbers refuses them), so the default region applies."""
+    rows = [("020 7183 8750", "GB"), ("020 7183 8750", "gb"), ("020 7183 8750", " GB"), ("512 345 678", "gb"),
+            ("512 345 678", "XX")]
+    expected = [("+442071838750", None), (None, reasons.PHONE_INVALID), (None, reasons.PHONE_INVALID),
+                ("+48512345678", None), ("+48512345678", None)]
+    assert [(o.value, o.reason) for o in (canonical_phone(r, c, "PL") for r, c in rows)] == expected
+    column = canonical_phone_column(pa.array([r for r, _ in rows]), pa.array([c for _, c in rows]), "PL")
+    assert _columns(column) == expected
+
+
 @PROPERTY
 @given(phones, regions)
 def test_phone_reference_follows_phonenumbers(raw: str, country: str | None) -> None:
@@ -171,7 +182,7 @@ def test_phone_reference_follows_phonenumbers(raw: str, country: str | None) -> 
     if text.startswith("00"):
         text = "+" + text[2:]
     try:
-        number = phonenumbers.parse(text, phone_region(country, "PL"))
+        number = phonenumbers.parse(text, country if country in phonenumbers.SUPPORTED_REGIONS else "PL")
         valid = phonenumbers.is_valid_number(number)
     except phonenumbers.NumberParseException:
         valid = False
