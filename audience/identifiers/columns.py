@@ -296,9 +296,10 @@ def _email_parts_sql(column: str) -> str:
 
 
 def _check_prehashed(con: duckdb.DuckDBPyConnection, column: str, declared: bool) -> None:
-    """Refuse hash-looking values in a raw column, and anything else in a pre-hashed one."""
-    looks = f"regexp_full_match({trimmed(column)}, '{SHA256_HEX}')"
-    condition = f"NOT {looks}" if declared else f"strlen({column}) >= 64 AND {looks}"
+    """Refuse hash-looking values (surrounding whitespace aside) in a raw column, and anything but 64 hex digits,
+    exactly, in a pre-hashed one (identifiers.md: `^[0-9a-f]{64}$`, upper case lowered)."""
+    condition = (f"NOT regexp_full_match({column}, '{SHA256_HEX}')" if declared
+                 else f"strlen({column}) >= 64 AND regexp_full_match({trimmed(column)}, '{SHA256_HEX}')")
     rows = con.execute(
         f"SELECT source_row FROM batch WHERE {column} IS NOT NULL AND {condition}"
         " ORDER BY source_row LIMIT 6"
@@ -340,7 +341,7 @@ def _hashed_only(identifier: str, rules: RuleSet, sha: Callable[[str], str]) -> 
 
 def _given_digests(column: str, rules: RuleSet) -> _Digests:
     """The 32 bytes of every value of a pre-hashed `column` (its 64 hex digits), for every platform."""
-    return _Digests(f"SELECT i, unhex({trimmed(column)}) AS given FROM batch WHERE {column} IS NOT NULL",
+    return _Digests(f"SELECT i, unhex({column}) AS given FROM batch WHERE {column} IS NOT NULL",
                     _hashed_only(column, rules, lambda _: "given"))
 
 

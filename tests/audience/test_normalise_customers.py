@@ -89,7 +89,7 @@ def test_tiktok_phone_plus_option() -> None:
 
 
 def test_prehashed_column_passes_through_lowercased_to_every_platform() -> None:
-    table = _customers(customer_id=["a", "b"], email=[HASH, " " + HASH.lower()], phone=["512345678", None])
+    table = _customers(customer_id=["a", "b"], email=[HASH, HASH.lower()], phone=["512345678", None])
     result = normalise_customers(table, RuleSet(), prehashed=frozenset({"email"}))
     rows = _rows(result.identifiers)
     for platform in PLATFORMS:
@@ -102,9 +102,12 @@ def test_prehashed_column_passes_through_lowercased_to_every_platform() -> None:
     ("email", "prehashed", "message"),
     [
         ([HASH, "jan@wp.pl"], frozenset(), r"column email holds values that look like SHA-256 hashes \(rows 1\)"),
-        (["jan@wp.pl", HASH], frozenset({"email"}), "declared pre-hashed but holds values that are not"),
+        (["jan@wp.pl", HASH], frozenset({"email"}), r"declared pre-hashed but holds values that are not.*rows 1\)"),
+        ([HASH, " " + HASH], frozenset({"email"}), r"declared pre-hashed but holds values that are not.*rows 2\)"),
+        ([" " + HASH, "jan@wp.pl"], frozenset(), r"column email holds values that look like SHA-256 hashes \(rows 1\)"),
     ],
-    ids=["hash-in-raw-column", "raw-in-prehashed-column"],
+    ids=["hash-in-raw-column", "raw-in-prehashed-column", "padded-hash-in-prehashed-column",
+         "padded-hash-in-raw-column"],
 )
 def test_misdeclared_columns_stop_with_the_column_and_rows(email, prehashed, message) -> None:
     with pytest.raises(InputError, match=message) as error:
