@@ -146,14 +146,16 @@ def _check_columns(source: Source, kind: LedgerKind, spec: _Kind) -> None:
         missing.append(" or ".join(spec.any_of))
     if not missing:
         return
+    where = "as keys of its JSON objects" if source.format == "jsonl" else "to the header row"
     raise InputError(f"{source.path.name} is missing the required {kind} column(s): {', '.join(missing)}. "
-                     f"Add them to the header row; nothing was imported.{_delimiter_hint(source)}")
+                     f"Add them {where}; nothing was imported.{_delimiter_hint(source)}")
 
 
 def _delimiter_hint(source: Source) -> str:
     """What probably went wrong when a file lacks the columns it needs: another separator, or no content."""
     if source.size == 0:
-        return " The file is empty: it needs at least a header row."
+        least = "one JSON object per line" if source.format == "jsonl" else "a header row"
+        return f" The file is empty: it needs at least {least}."
     return separator_hint(source.columns)
 
 

@@ -216,7 +216,7 @@ def _joined(items: str, whole: bool) -> str:
 
 def _row_problem(source: Source) -> str:
     if source.format == "jsonl":
-        return ("CASE WHEN json IS NULL OR json_type(json) <> 'OBJECT' THEN 'not a JSON object' "
+        return ("CASE WHEN json IS NULL OR json_type(json) <> 'OBJECT' THEN 'not a JSON object in UTF-8 text; give one object per line' "
                 "WHEN len(json_keys(json)) <> len(list_distinct(json_keys(json))) "
                 "THEN 'a key appears twice in this object; which value counts would be a guess, keep one' END")
     if source.format == "parquet":

@@ -89,6 +89,16 @@ def test_a_missing_required_column_refuses_the_file_and_names_it(tmp_path: Path)
                        ).fetchall() == [(0,), (0,)]
 
 
+def test_a_json_lines_file_without_required_keys_is_told_to_add_keys(tmp_path: Path) -> None:
+    path = tmp_path / "e.jsonl"
+    path.write_text('{"event_id": "E1", "customer_id": "C1", "platform": "meta"}\n')
+    with pytest.raises(InputError, match=r"column\(s\): action, effective_at\. Add them as keys of its JSON objects;"):
+        import_file(fresh(), path, "events")
+    path.write_text("")
+    with pytest.raises(InputError, match="The file is empty: it needs at least one JSON object per line"):
+        import_file(fresh(), path, "events")
+
+
 def test_a_suppressions_file_needs_one_key_column(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "s.csv", ("kind", "effective_at"), [("erasure", "2026-01-01T00:00:00Z")])
     with pytest.raises(InputError, match="customer_id or email or phone"):
@@ -175,10 +185,14 @@ def test_rows_with_more_fields_than_the_header_and_lines_that_are_not_objects_ar
     jsonl = tmp_path / "e.jsonl"
     jsonl.write_text('{"event_id": "E1", "customer_id": "C1", "platform": "meta", "action": "grant", '
                      '"effective_at": "2026-01-01T00:00:00Z"}\n[1, 2]\nnot json at all\n')
+    with jsonl.open("ab") as f:
+        f.write(b'{"event_id": "E2\xff", "customer_id": "C1", "platform": "meta", "action": "grant", '
+                b'"effective_at": "2026-01-01T00:00:00Z"}\n')
     report = import_file(fresh(), jsonl)
-    assert (report.rows, report.accepted) == (3, 1)
+    assert (report.rows, report.accepted) == (4, 1)
+    not_object = "not a JSON object in UTF-8 text; give one object per line"
     assert [(r.row, r.column, r.reason) for r in report.rejections] == [
-        (2, "(row)", "not a JSON object"), (3, "(row)", "not a JSON object")]
+        (2, "(row)", not_object), (3, "(row)", not_object), (4, "(row)", not_object)]
 
 
 def test_quoted_line_breaks_and_short_rows_keep_data_row_numbers(tmp_path: Path) -> None:
