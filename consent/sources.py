@@ -36,6 +36,9 @@ _READERS: dict[Format, str] = {
 }
 _SERIAL_CSV = f"read_csv($path, {_CSV}, parallel = false)"
 """DuckDB's parallel CSV reader cannot pad short rows of a file whose quoted values hold line breaks."""
+IDS = ("customer_id",)
+"""Columns that name a customer: given as a number with a fraction or exponent, an id would be its text (`12.0`),
+which names no customer `12`, and a withdrawal or suppression so given would be lost."""
 WHOLE_LISTS = ("identifiers",)
 """Columns whose list values must not lose an empty list or a null item: an identifiers list that lost them would
 read as absent, i.e. as all three identifiers."""
@@ -108,6 +111,7 @@ def open_source(con: duckdb.DuckDBPyConnection, path: Path) -> Source:
     overflow = tuple(range(len(header), len(columns))) if fmt == "csv" else ()
     source = Source(path, fmt, columns, types, overflow, path.stat().st_size)
     _refuse_ambiguous(source, header)
+    _refuse_inexact_ids(con, source)
     return source
 
 
@@ -191,7 +195,7 @@ def _text(source: Source, position: int, i: int, params: dict[str, object], *, w
     (`whole`: an empty list or a null item stays visible, see `_joined`)."""
     if source.format == "jsonl":
         key = f"key_{i}"
-        params[key] = '$."' + source.columns[position].replace('"', '\\"') + '"'
+        params[key] = _json_path(source.columns[position])
         items = _joined(f"CAST(json_extract(json, ${key}) AS VARCHAR[])", whole)
         return f"CASE json_type(json, ${key}) WHEN 'ARRAY' THEN {items} ELSE json_extract_string(json, ${key}) END"
     column = f"#{position + 1}"
@@ -203,6 +207,10 @@ def _text(source: Source, position: int, i: int, params: dict[str, object], *, w
     if kind.endswith("[]"):
         return _joined(column, whole)
     return f"CAST({column} AS VARCHAR)"
+
+
+def _json_path(key: str) -> str:
+    return '$."' + key.replace('"', '\\"') + '"'
 
 
 def _joined(items: str, whole: bool) -> str:
@@ -248,6 +256,27 @@ def _refuse_ambiguous(source: Source, header: Sequence[str]) -> None:
                      else "two columns of the first line have the same name (is the first line a header row?)")
             raise InputError(f"{source.path.name}: {shown}; rename or remove one.")
         seen[key] = name
+
+
+def _refuse_inexact_ids(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+    """Refuse a Parquet file whose id column holds fractional numbers, and a JSON Lines file with an id given so."""
+    for name in IDS:
+        position = source.named().get(name)
+        if position is None or source.format == "csv":
+            continue
+        if source.format == "parquet":
+            kind = source.types[position]
+            if kind in ("FLOAT", "DOUBLE") or (kind.startswith("DECIMAL") and not kind.endswith(",0)")):
+                raise InputError(f"{source.path.name}: its {name} column is of type {kind}, so ids would read as "
+                                 f"12.0 and name no customer 12; write {name} as text or integers.")
+            continue
+        with _read_errors(source.path, source.format):
+            (rows,) = con.execute(f"SELECT count(*) FROM {_READERS['jsonl']} WHERE json_type(json, $key) = 'DOUBLE'",
+                                  {"path": str(source.path), "key": _json_path(source.columns[position])}
+                                  ).fetchall()[0]
+        if rows:
+            raise InputError(f"{source.path.name}: {rows} line(s) give {name} as a number with a fraction or exponent "
+                             f"(as 12.0), which names no customer 12; write ids as text (\"12\") and import again.")
 
 
 @contextmanager

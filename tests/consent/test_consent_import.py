@@ -323,6 +323,36 @@ def test_a_parquet_file_naming_a_column_twice_is_refused_as_a_csv_file_is(tmp_pa
     assert con.execute("SELECT count(*) FROM consent_event").fetchall() == [(0,)]
 
 
+@pytest.mark.parametrize("ids", [pa.array([12.0, 13.5]), pa.array([12, 13], pa.float32()),
+                                 pa.array([12, 13], pa.decimal128(6, 2))], ids=["double", "float", "decimal"])
+def test_a_parquet_file_with_fractional_customer_ids_is_refused(tmp_path: Path, ids: pa.Array) -> None:
+    path = tmp_path / "e.parquet"
+    columns = {"event_id": ["E1", "E2"], "customer_id": ids, "platform": ["*", "*"], "action": ["withdraw"] * 2,
+               "effective_at": ["2026-01-01T00:00:00Z"] * 2}
+    pq.write_table(pa.table(columns), path)
+    con = fresh()
+    with pytest.raises(InputError, match=r"customer_id column is of type (DOUBLE|FLOAT|DECIMAL\(6,2\)), so ids would "
+                                         r"read as 12\.0 and name no customer 12; write customer_id as text"):
+        import_file(con, path, now=NOW)
+    assert con.execute("SELECT count(*) FROM consent_event").fetchall() == [(0,)]
+    pq.write_table(pa.table({**columns, "customer_id": pa.array([12, 13], pa.decimal128(6, 0))}), path)
+    import_file(con, path, now=NOW)
+    assert con.execute("SELECT customer_id FROM consent_event ORDER BY seq").fetchall() == [("12",), ("13",)]
+
+
+def test_a_json_lines_file_with_a_fractional_customer_id_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "e.jsonl"
+    event = {"event_id": "E1", "Customer_ID": 12, "platform": "*", "action": "withdraw",
+             "effective_at": "2026-01-01T00:00:00Z"}
+    path.write_text(json.dumps(event) + "\n" + json.dumps({**event, "event_id": "E2", "Customer_ID": 1.2e1}) + "\n")
+    con = fresh()
+    with pytest.raises(InputError, match=r"1 line\(s\) give customer_id as a number with a fraction or exponent"):
+        import_file(con, path, now=NOW)
+    path.write_text(json.dumps(event) + "\n")
+    import_file(con, path, now=NOW)
+    assert con.execute("SELECT customer_id FROM consent_event").fetchall() == [("12",)]
+
+
 def test_a_json_line_with_a_key_twice_is_rejected_not_read_by_its_first_value(tmp_path: Path) -> None:
     path = tmp_path / "e.jsonl"
     path.write_text('{"event_id": "E1", "customer_id": "C1", "platform": "*", "action": "grant", '
