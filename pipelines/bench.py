@@ -17,8 +17,9 @@ import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -44,6 +45,8 @@ REGIONS = ("PL", "PL", "PL", "DE", "GB", "US", "UA", "CZ", None, "XX")
 KINDS = (("email", "email"), ("phone", "phone"), ("maid", "device_id"))
 IN_FLIGHT = 2
 """Batches normalised at once by the throughput stage."""
+WORKERS_LOG = "dask-workers.log"
+"""Where the Dask engine's workers write (under the benchmark's directory)."""
 REPEATS = 3
 """Runs of the throughput stage per size; the fastest is reported (as `timeit` does: this machine's speed wavers by
 10-20 % from one run to the next), every run's seconds printed beside it."""
@@ -170,14 +173,30 @@ def _stages_line(stages: dict[str, float]) -> str:
     return "  stages (s): " + ", ".join(f"{name} {seconds:.1f}" for name, seconds in stages.items())
 
 
+@contextmanager
+def _stderr_to(path: Path) -> Iterator[None]:
+    """Within: this process's standard error, which the Dask workers it starts inherit, goes to `path` (the workers'
+    task logs and DuckDB's exit-time reports would otherwise interleave with the benchmark's table)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with path.open("ab") as log:
+        os.dup2(log.fileno(), 2)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def engines(directory: Path, size: int) -> list[tuple[str, dict]]:
     """The same run on the local engine (threads in the run's process) and on a Dask cluster of 2 worker processes
     started beforehand on this machine (warm, as an existing cluster would be)."""
     from distributed import Client, LocalCluster
 
     results = [("local", end_to_end(directory, size))]
-    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None,
-                      silence_logs=logging.ERROR) as cluster:
+    with _stderr_to(directory / WORKERS_LOG), LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                                                           dashboard_address=None, silence_logs=logging.ERROR) as cluster:
         with Client(cluster) as client:
             workers = [psutil.Process(pid) for pid in client.run(os.getpid).values()]
         results.append(("dask", end_to_end(directory, size, "--dask-address", cluster.scheduler_address,
@@ -241,7 +260,7 @@ def main(argv: list[str] | None = None) -> None:
     print(_stages_line(run["stages"]))
     if args.engine_size:
         print(f"\nengines: audience run on {args.engine_size:,} customers, local (threads) vs Dask (2 local worker "
-              "processes, started before the run)")
+              f"processes, started before the run; their output: {args.out / WORKERS_LOG})")
         for engine, r in engines(args.out, args.engine_size):
             workers = " + ".join(f"{mb:,.0f}" for mb in r["workers_peak_rss_mb"]) or "none"
             print(f"{engine:>6}: {r['seconds']:>7.1f} s wall, peak RSS driver {r['peak_rss_mb']:,.0f} MB, "
