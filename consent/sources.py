@@ -224,7 +224,8 @@ def _joined(items: str, whole: bool) -> str:
 
 def _row_problem(source: Source) -> str:
     if source.format == "jsonl":
-        return ("CASE WHEN json IS NULL OR json_type(json) <> 'OBJECT' THEN 'not a JSON object in UTF-8 text; give one object per line' "
+        return ("CASE WHEN json IS NULL OR json_type(json) <> 'OBJECT' "
+                "THEN 'not a JSON object in UTF-8 text; give one object per line' "
                 "WHEN len(json_keys(json)) <> len(list_distinct(json_keys(json))) "
                 "THEN 'a key appears twice in this object; which value counts would be a guess, keep one' END")
     if source.format == "parquet":
@@ -260,9 +261,11 @@ def _refuse_ambiguous(source: Source, header: Sequence[str]) -> None:
 
 def _refuse_inexact_ids(con: duckdb.DuckDBPyConnection, source: Source) -> None:
     """Refuse a Parquet file whose id column holds fractional numbers, and a JSON Lines file with an id given so."""
+    if source.format == "csv":
+        return
     for name in IDS:
         position = source.named().get(name)
-        if position is None or source.format == "csv":
+        if position is None:
             continue
         if source.format == "parquet":
             kind = source.types[position]
@@ -270,10 +273,10 @@ def _refuse_inexact_ids(con: duckdb.DuckDBPyConnection, source: Source) -> None:
                 raise InputError(f"{source.path.name}: its {name} column is of type {kind}, so ids would read as "
                                  f"12.0 and name no customer 12; write {name} as text or integers.")
             continue
+        params = {"path": str(source.path), "key": _json_path(source.columns[position])}
         with _read_errors(source.path, source.format):
             (rows,) = con.execute(f"SELECT count(*) FROM {_READERS['jsonl']} WHERE json_type(json, $key) = 'DOUBLE'",
-                                  {"path": str(source.path), "key": _json_path(source.columns[position])}
-                                  ).fetchall()[0]
+                                  params).fetchall()[0]
         if rows:
             raise InputError(f"{source.path.name}: {rows} line(s) give {name} as a number with a fraction or exponent "
                              f"(as 12.0), which names no customer 12; write ids as text (\"12\") and import again.")

@@ -195,8 +195,9 @@ def engines(directory: Path, size: int) -> list[tuple[str, dict]]:
     from distributed import Client, LocalCluster
 
     results = [("local", end_to_end(directory, size))]
-    with _stderr_to(directory / WORKERS_LOG), LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                                           dashboard_address=None, silence_logs=logging.ERROR) as cluster:
+    with _stderr_to(directory / WORKERS_LOG), LocalCluster(
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None, silence_logs=logging.ERROR,
+    ) as cluster:
         with Client(cluster) as client:
             workers = [psutil.Process(pid) for pid in client.run(os.getpid).values()]
         results.append(("dask", end_to_end(directory, size, "--dask-address", cluster.scheduler_address,
