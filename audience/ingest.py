@@ -70,9 +70,11 @@ def columns(path: Path) -> list[str]:
     if not path.is_file():
         raise InputError(f"Customers file {path} does not exist or is not a file; check inputs.customers or "
                          "--customers.")
+    schema = None
     if file_format(path) == "parquet":
         try:
-            names = pq.ParquetFile(path).schema_arrow.names
+            schema = pq.ParquetFile(path).schema_arrow
+            names = schema.names
         except (pa.ArrowException, OSError) as e:
             raise InputError(f"{path.name} cannot be read as Parquet ({type(e).__name__}); check that it is a "
                              "complete Parquet file, or export it again.") from None
@@ -102,6 +104,12 @@ def columns(path: Path) -> list[str]:
     if repeated:
         raise InputError(f"{path.name} has the column(s) {shown_names(repeated)} more than once (names are compared "
                          "without case and surrounding spaces for the core columns); rename or drop them.")
+    if schema is not None:
+        kind = schema.field(canonical.index("customer_id")).type
+        kind = kind.value_type if pa.types.is_dictionary(kind) else kind
+        if pa.types.is_floating(kind) or (pa.types.is_decimal(kind) and kind.scale > 0):
+            raise InputError(f"{path.name}: its customer_id column is of type {kind}, so ids would read as 12.0 and "
+                             "match no consent event for customer 12; write customer_id as text or integers.")
     return names
 
 

@@ -90,6 +90,16 @@ def test_every_batch_has_the_core_columns_as_text(tmp_path: Path) -> None:
     assert table["orders"].type == pa.int64()
 
 
+@pytest.mark.parametrize("ids", [pa.array([10.0, 11.5]), pa.array([10, 11], pa.decimal128(6, 2)),
+                                 pa.array([10.0, 11.0]).dictionary_encode()], ids=["double", "decimal", "dictionary"])
+def test_a_parquet_file_with_fractional_customer_ids_is_refused(tmp_path: Path, ids: pa.Array) -> None:
+    path = tmp_path / "customers.parquet"
+    pq.write_table(pa.table({"Customer_ID ": ids, "phone": ["512345678", None]}), path)
+    with pytest.raises(InputError, match=r"customers.parquet: its customer_id column is of type .*, so ids would "
+                                         r"read as 12\.0 .* write customer_id as text or integers"):
+        ingest.columns(path)
+
+
 def test_empty_cells_of_a_parquet_file_are_absent_as_in_a_csv_file(tmp_path: Path) -> None:
     columns = {"customer_id": ["C1", "C2", ""], "email": ["", "b@x.pl", "c@x.pl"], "phone": [None, "", ""],
                "segment": ["", "gold", ""]}
