@@ -210,6 +210,7 @@ def _text(source: Source, position: int, i: int, params: dict[str, object], *, w
 
 
 def _json_path(key: str) -> str:
+    """The JSON path of a top-level key, quoted (keys may hold spaces and dots)."""
     return '$."' + key.replace('"', '\\"') + '"'
 
 
