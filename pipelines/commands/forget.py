@@ -5,12 +5,14 @@ from typing import Annotated
 
 import typer
 
+from audience import store
 from audience.audit.forget import forget as erase
 from audience.audit.person import find
 from audience.audit.purge import purge as delete_old
 from audience.identifiers.rules import PLATFORMS, RuleSet
 from pipelines.commands.options import (ConfigOption, DbOption, OutOption, locked_workspace, reported_errors,
                                        settings_from)
+from pipelines.lock import workspace_lock
 
 app = typer.Typer()
 
@@ -32,18 +34,21 @@ def forget(
     settings = settings_from(config, db, out, existing=True)
     rules = RuleSet(default_region=settings.default_region, tiktok_phone_plus=settings.tiktok.phone_plus)
     options = {p: settings.platform_options(p) for p in PLATFORMS}
-    with reported_errors(), locked_workspace(settings) as con:
-        person = find(con, email=email, phone=phone, customer_id=customer_id, rules=rules)
-        done = erase(con, person, out=settings.out, now=datetime.now(UTC), email=email, phone=phone,
-                     default_region=settings.default_region, options=options)
+    with reported_errors(), workspace_lock(settings.db):
+        with locked_workspace(settings) as con:
+            person = find(con, email=email, phone=phone, customer_id=customer_id, rules=rules)
+            done = erase(con, person, out=settings.out, now=datetime.now(UTC), email=email, phone=phone,
+                         default_region=settings.default_region, options=options)
+        store.rewrite(settings.db)
     typer.echo(f"Erasure {done.erasure_id}: {done.suppressions} erasure suppression(s) recorded in the consent ledger "
                f"for customer id(s) {', '.join(done.customers) or 'none found'}.")
     if done.removal_dir is not None:
         typer.echo(f"Upload now: {done.removal_files} removal file(s) with {done.removals} removal(s) of advertising "
                    f"IDs sent unhashed (one per platform and audience that holds one), in {done.removal_dir} (their "
                    "raw IDs are now deleted from the workspace).")
-    typer.echo(f"Deleted {done.unhashed_deleted} raw value(s). The next `audience run` removes the person's "
-               "remaining values from every platform and audience; `audience audit trace` shows them.")
+    typer.echo(f"Deleted {done.unhashed_deleted} raw value(s), and rewrote {settings.db.name} so that they are gone "
+               "from its file too. The next `audience run` removes the person's remaining values from every platform "
+               "and audience; `audience audit trace` shows them.")
 
 
 @app.command()

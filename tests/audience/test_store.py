@@ -198,6 +198,29 @@ def test_a_removal_that_forget_already_sent_is_in_no_file_and_leaves_the_state(
         (0,)]
 
 
+def test_a_rewrite_keeps_every_row_and_drops_the_bytes_of_deleted_ones(tmp_path: Path) -> None:
+    db = tmp_path / "workspace.duckdb"
+    erased, kept = "66666666-6666-6666-6666-666666666666", "77777777-7777-7777-7777-777777777777"
+    with store.opened(db) as con:
+        stage(con, "r1", [("C1", "a@x.pl", erased), ("C2", "b@x.pl", kept)])
+        commit(con, "r1")
+        for stage_name in ("normalise-and-hash", "build-audiences", "export"):
+            store.record_stage(con, "r1", stage_name, 1.0)
+        con.execute("DELETE FROM sent_unhashed WHERE sha256 = ?", [sha(erased)])
+        tables = [t for (t,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()]
+        before = {t: con.execute(f'SELECT count(*), bit_xor(hash(x)) FROM "{t}" x').fetchall() for t in tables}
+        con.execute("CHECKPOINT")
+    assert erased.encode() in db.read_bytes()
+
+    store.rewrite(db)
+
+    assert erased.encode() not in db.read_bytes() and kept.encode() in db.read_bytes()
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600 and [p.name for p in tmp_path.iterdir()] == [db.name]
+    with store.opened(db) as con:
+        assert {t: con.execute(f'SELECT count(*), bit_xor(hash(x)) FROM "{t}" x').fetchall() for t in tables} == before
+        assert list(store.stage_seconds(con, "r1")) == ["normalise-and-hash", "build-audiences", "export"]
+
+
 def test_no_connection_that_sees_identifiers_profiles_its_queries(tmp_path: Path) -> None:
     """DuckDB's query profile prints join keys' min and max (raw emails, when the key is an email) to stdout."""
     from audience.identifiers.columns import _connect

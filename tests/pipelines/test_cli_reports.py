@@ -1,5 +1,6 @@
 """`audience audit verify`, `audit trace`, `forget` and `purge` end to end through the CLI, on a workspace with three
-runs; after `forget`, no raw identifier of the person is left in any table of the workspace database."""
+runs; after `forget`, no raw identifier of the person is left in any table of the workspace database, nor in its
+file."""
 
 import csv
 import json
@@ -65,6 +66,12 @@ def stored_text(ws: Workspace) -> list[tuple[str, str, str]]:
                                         f'WHERE "{column}" IS NOT NULL').fetchall():
                 found.append((table, column, value))
     return found
+
+
+def in_file(ws: Workspace, forms: set[str]) -> set[str]:
+    """The forms whose bytes are anywhere in the workspace database's files, deleted rows' free blocks included."""
+    data = b"".join(p.read_bytes() for p in ws.root.glob(f"{ws.db.name}*") if p.is_file())
+    return {f for f in forms if f.encode() in data}
 
 
 def customer_with_device(ws: Workspace, platform: str = "meta") -> str:
@@ -160,11 +167,12 @@ def test_forget_leaves_no_raw_identifier_of_the_person_in_the_workspace(ws: Work
     customer = customer_with_device(ws)
     row = person(ws, customer)
     forms = raw_forms(row)
-    assert {v for _, _, v in stored_text(ws)} & forms
+    assert {v for _, _, v in stored_text(ws)} & forms and in_file(ws, forms)
     code, output = cli(ws, "forget", "--email", row["email"])
     assert code == 0, output
     assert customer in output and "Upload now" in output
     assert [(t, c) for t, c, v in stored_text(ws) if any(f in v for f in forms)] == []
+    assert in_file(ws, forms) == set()
     with ws.connect() as con:
         (erasure_dir, removals) = con.execute("SELECT out_dir, removals FROM erasure").fetchone()
         kept = con.execute("SELECT count(*) FROM membership WHERE customer_id = ?", [customer]).fetchone()[0]
