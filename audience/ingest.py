@@ -160,7 +160,7 @@ def _refuse_merged_rows(path: Path, table: pa.Table) -> None:
     count), so their customers would vanish unnoticed, their identifiers attached to another. No real core value holds
     a line break between its characters (one around them is whitespace the identifier contract strips). A free-text
     attribute may; one that swallows rows is not caught here."""
-    for column in (c for c in CORE_COLUMNS if c in table.column_names):
+    for column in (c for c in CORE_COLUMNS if c in table.column_names and _may_break_lines(table[c])):
         inner = pc.utf8_trim_whitespace(table[column])
         merged = pc.fill_null(pc.match_substring_regex(inner, r"[\r\n]"), False)
         if pc.any(merged).as_py():
@@ -168,6 +168,17 @@ def _refuse_merged_rows(path: Path, table: pa.Table) -> None:
             raise InputError(f'{path.name}: row {row} runs over several lines: the quote (") that opens its {column} '
                              "is closed only on a later line, so the rows in between would merge into it and vanish; "
                              "close the quote on the row's own line, or remove it.")
+
+
+def _may_break_lines(column: pa.ChunkedArray) -> bool:
+    """Whether a text column's value bytes hold a CR or LF anywhere: the common answer, no, without a pass per value.
+    (A chunk's bytes may include values outside it, so a yes can be in vain; a no never is.)"""
+    for chunk in column.chunks:
+        data = chunk.buffers()[2]
+        octets = np.frombuffer(data, np.uint8) if data is not None else np.empty(0, np.uint8)
+        if (octets == ord("\n")).any() or (octets == ord("\r")).any():
+            return True
+    return False
 
 
 def _refuse_without_customers(path: Path, rows: int, first: tuple[int, str] | None) -> None:
