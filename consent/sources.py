@@ -52,6 +52,8 @@ _ZONED_TIMESTAMPS = frozenset({"TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ_NS"})
 _CSV_RECORD = re.compile(r"CSV Error on Line: (\d+)")
 """Where DuckDB's CSV reader stopped: a record number counting the header and blank lines (the file's line only
 while no quoted value before it spans lines). Other numbers in its messages (`LINE 1:`) are positions in the SQL."""
+_CSV_LINE_SIZE = re.compile(r"Maximum line size of (\d+) bytes exceeded")
+"""A row longer than the reader takes (DuckDB's `max_line_size`); its "Line" then is not where the row is."""
 _CSV_COLUMNS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 """How many values the header has and the row that stopped the reader (past the rows its sniffer sampled)."""
 
@@ -334,6 +336,11 @@ def _refusal(path: Path, fmt: Format, error: Exception) -> InputError:
     """The InputError for a reading error: it names the line of a CSV where reading failed when that can be told,
     never the file's text."""
     line = columns = None
+    if fmt == "csv" and (size := _CSV_LINE_SIZE.search(str(error))):
+        limit = int(size.group(1))
+        where = "" if (long := _long_line(path, limit)) is None else f" (line {long})"
+        return InputError(f"{path.name} has a row longer than {limit:,} bytes{where}, more than the reader takes and "
+                          "more than any row needs (a quote that is not closed?); fix or shorten it and import again.")
     if fmt == "csv":
         record = _CSV_RECORD.search(str(error))
         line = _csv_line(path, int(record.group(1)) if record else None)
@@ -362,6 +369,16 @@ def _mixed_line_ending(path: Path) -> int | None:
         crlf = header.endswith(b"\r\n")
         for number, line in enumerate(f, start=2):
             if line.endswith(b"\n") and line.endswith(b"\r\n") != crlf:
+                return number
+    return None
+
+
+def _long_line(path: Path, limit: int) -> int | None:
+    """The first line of more than `limit` bytes, or None (a row made long by a quoted value spanning lines); read
+    only for a file that is refused."""
+    with path.open("rb") as f:
+        for number, line in enumerate(iter(lambda: f.readline(limit + 2), b""), start=1):
+            if len(line.rstrip(b"\r\n")) > limit:
                 return number
     return None
 

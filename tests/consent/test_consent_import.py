@@ -159,6 +159,16 @@ def test_a_long_row_past_the_sniffed_rows_is_named_with_the_counts(tmp_path: Pat
     assert "secret" not in str(refused.value)
 
 
+def test_a_row_longer_than_the_reader_takes_is_named_by_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "e.csv"
+    long = GOOD_LINE.replace("meta", "meta" + "x" * 2_500_000)
+    path.write_text(EVENTS_HEADER + "".join([GOOD_LINE] * 3 + [long] + [GOOD_LINE] * 3), encoding="utf-8")
+    with pytest.raises(InputError, match=r"has a row longer than [\d,]+ bytes \(line 5\), more than the reader takes"
+                                         r".*; fix or shorten it") as refused:
+        import_file(fresh(), path, "events")
+    assert "xxx" not in str(refused.value)
+
+
 def test_a_csv_that_is_not_utf_8_is_refused_at_line_1(tmp_path: Path) -> None:
     path = tmp_path / "e.csv"
     path.write_text(EVENTS_HEADER + GOOD_LINE, encoding="utf-16")
