@@ -189,7 +189,7 @@ def rewrite(db: Path) -> None:
             except duckdb.Error as e:
                 raise AudienceError(f"Could not rewrite {db.name} ({without_values(str(e))}); it is left as it was, "
                                     "deleted rows possibly still in its free blocks. Free as much disk space as it "
-                                    "takes, then try again.") from None
+                                    "takes and run the command again.") from None
         if lost:
             raise AudienceError(f"The rewrite of {db.name} lost rows of {', '.join(lost)}, so it is left as it was, "
                                 "deleted rows possibly still in its free blocks; report this as a bug.")

@@ -27,7 +27,8 @@ def forget(
     out: OutOption = None,
 ) -> None:
     """Erase a person: record an erasure suppression, so the next run removes them from every platform and
-    audience; write now the removals of advertising IDs sent unhashed; delete their raw values from the workspace.
+    audience; write now the removals of advertising IDs sent unhashed; delete their raw values from the workspace
+    and its file.
 
     Example: audience forget --customer-id C00012345
     """
@@ -39,13 +40,13 @@ def forget(
             person = find(con, email=email, phone=phone, customer_id=customer_id, rules=rules)
             done = erase(con, person, out=settings.out, now=datetime.now(UTC), email=email, phone=phone,
                          default_region=settings.default_region, options=options)
+        typer.echo(f"Erasure {done.erasure_id}: {done.suppressions} erasure suppression(s) recorded in the consent "
+                   f"ledger for customer id(s) {', '.join(done.customers) or 'none found'}.")
+        if done.removal_dir is not None:
+            typer.echo(f"Upload now: {done.removal_files} removal file(s) with {done.removals} removal(s) of "
+                       f"advertising IDs sent unhashed (one per platform and audience that holds one), in "
+                       f"{done.removal_dir} (their raw IDs are now deleted from the workspace).")
         store.rewrite(settings.db)
-    typer.echo(f"Erasure {done.erasure_id}: {done.suppressions} erasure suppression(s) recorded in the consent ledger "
-               f"for customer id(s) {', '.join(done.customers) or 'none found'}.")
-    if done.removal_dir is not None:
-        typer.echo(f"Upload now: {done.removal_files} removal file(s) with {done.removals} removal(s) of advertising "
-                   f"IDs sent unhashed (one per platform and audience that holds one), in {done.removal_dir} (their "
-                   "raw IDs are now deleted from the workspace).")
     typer.echo(f"Deleted {done.unhashed_deleted} raw value(s), and rewrote {settings.db.name} so that they are gone "
                "from its file too. The next `audience run` removes the person's remaining values from every platform "
                "and audience; `audience audit trace` shows them.")
