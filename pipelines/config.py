@@ -13,6 +13,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from audience import storage
 from audience.audiences import audiences as checked_audiences
 from audience.errors import InputError
+from audience.identifiers.reference import is_region, region_problem
 from audience.platforms.google import ACCOUNT_TYPES, LISTS, SHARED_LISTS_AUDIENCE
 from audience.platforms.google import MAX_BATCH as GOOGLE_MAX_BATCH
 from audience.platforms.meta import MAX_BATCH as META_MAX_BATCH
@@ -41,6 +42,12 @@ def _between(low: int, high: int) -> AfterValidator:
         return value
 
     return AfterValidator(check)
+
+
+def _known_region(value: str) -> str:
+    if not is_region(value):
+        raise ValueError(region_problem(value))
+    return value
 
 
 def _digits_only(value: str) -> str:
@@ -171,7 +178,7 @@ class Settings(_Model):
     """Export files are written under OUT/<run_id>/."""
     inputs: Inputs = Inputs()
     """The input files a run reads (flags --customers, --consent and --suppressions override them)."""
-    default_region: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "PL"
+    default_region: Annotated[str, AfterValidator(_known_region)] = "PL"
     """Region for national phone numbers when a customer has no usable `country`."""
     max_consent_age_days: Annotated[int, Field(ge=1)] = 730
     """A grant older than this at the as-of time no longer counts."""

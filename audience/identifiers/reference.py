@@ -86,7 +86,18 @@ def platform_email(canonical: str, platform: Platform) -> Outcome:
 def phone_region(country: str | None, default_region: str) -> str:
     """The region used for national numbers: the record's country when it is a region phonenumbers knows, as
     written (`GB`; phonenumbers does not know `gb` or ` GB`), else `default_region`."""
-    return country if country in phonenumbers.SUPPORTED_REGIONS else default_region
+    return country if is_region(country) else default_region
+
+
+def is_region(region: str | None) -> bool:
+    """Whether phonenumbers knows `region` as written, as a region of national numbers (`PL`, `GB`)."""
+    return region in phonenumbers.SUPPORTED_REGIONS
+
+
+def region_problem(region: str) -> str:
+    """Why `region` cannot be a default region for national numbers, and what to give instead."""
+    return (f"{region!r} is not a region phonenumbers knows; give an ISO 3166-1 alpha-2 code in capitals, such as PL "
+            "or GB")
 
 
 def canonical_phone(raw: str, country: str | None = None, default_region: str = "PL") -> Outcome:

@@ -7,16 +7,24 @@ import pyarrow as pa
 import typer
 
 from audience.identifiers.columns import platform_column
+from audience.identifiers.reference import is_region, region_problem
 from audience.identifiers.rules import DEFAULT_REGION, RuleSet
 
 HEADER = "status\tnormalized\tsha256\treason\n"
 BATCH_LINES = 200_000
 
 
+def _known_region(region: str) -> str:
+    if not is_region(region):
+        raise typer.BadParameter(region_problem(region))
+    return region
+
+
 def hash_command(
     platform: Annotated[Literal["google", "meta", "tiktok"], typer.Option(help="Platform whose rules apply.")],
     kind: Annotated[Literal["email", "phone", "maid"], typer.Option(help="What each line holds.")],
-    region: Annotated[str, typer.Option(help="Region for national phone numbers (ISO 3166-1 alpha-2).")] = DEFAULT_REGION,
+    region: Annotated[str, typer.Option(help="Region for national phone numbers (ISO 3166-1 alpha-2).",
+                                        callback=_known_region)] = DEFAULT_REGION,
     tiktok_phone_plus: Annotated[bool, typer.Option(help="Keep the + of TikTok phone numbers.")] = False,
 ) -> None:
     """Read raw values (one per line) and write `status, normalized, sha256, reason` as tab-separated lines.

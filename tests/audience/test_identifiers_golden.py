@@ -79,3 +79,11 @@ def test_hash_command_writes_utf8_whatever_the_locale() -> None:
     env = {**os.environ, "PYTHONIOENCODING": "ascii", "PYTHONUTF8": "0", "LC_ALL": "C"}
     lines = _hash_command("email", "tiktok", "PL", "".join(v["raw"] + "\n" for v in vectors), env)
     assert lines[1:] == [f"ok\t{v['normalized']}\t{v['sha256']}\t" for v in vectors] + [""]
+
+
+@pytest.mark.parametrize("region", ["XX", "gb"])
+def test_hash_command_refuses_a_region_phonenumbers_does_not_know(region: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "pipelines", "hash", "--platform", "google", "--kind", "phone",
+                           "--region", region], input=b"020 7946 0018\n", capture_output=True)
+    assert done.returncode == 2 and done.stdout == b""
+    assert f"'{region}' is not a region phonenumbers knows" in done.stderr.decode()

@@ -59,6 +59,8 @@ def test_init_does_not_overwrite_without_force(tmp_path: Path) -> None:
         ("[inputs]\nprehashed = ['ssn']\n", "inputs.prehashed"),
         ("[inputs]\nprehashed = ['device_id']\n", "inputs.prehashed"),
         ("[tiktok]\nphone_pluss = true\n", "tiktok.phone_pluss"),
+        ("default_region = 'XX'\n", "default_region: Value error, 'XX' is not a region phonenumbers knows"),
+        ("default_region = 'gb'\n", "default_region: Value error, 'gb' is not a region phonenumbers knows"),
     ],
 )
 def test_bad_keys_are_named_with_the_fix(tmp_path: Path, text: str, key: str) -> None:
