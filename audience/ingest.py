@@ -33,6 +33,7 @@ DEFAULT_BATCH_ROWS = 500_000
 _CSV_BLOCK_BYTES = 4 << 20
 _ATTRIBUTE_TYPES = (pa.int64(), pa.float64(), pa.date32(), pa.bool_())
 _QUOTE = re.compile(b'"')
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _FIELD_STARTS = frozenset(b",\r\n")
 """Bytes after which a quote opens a quoted value."""
 _UTF8_COLUMN = re.compile(r"^In CSV column #(\d+): .*invalid UTF8", re.DOTALL)
@@ -135,7 +136,7 @@ def customer_batches(path: Path, *, batch_rows: int = DEFAULT_BATCH_ROWS, core_o
         table = table.set_column(table.schema.get_field_index("customer_id"), "customer_id",
                                  pc.utf8_trim(table["customer_id"], " "))
         if is_csv:
-            _refuse_merged_rows(path, table)
+            _refuse_merged_rows(path, table, names)
         empty = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(table["customer_id"]), ""), True)
         invisible = pc.and_not(pc.fill_null(pc.match_substring_regex(table["customer_id"], UNUSABLE_ID_PATTERN), False),
                                empty)
@@ -154,20 +155,41 @@ def customer_batches(path: Path, *, batch_rows: int = DEFAULT_BATCH_ROWS, core_o
         _refuse_without_customers(path, unusable, first_unusable)
 
 
-def _refuse_merged_rows(path: Path, table: pa.Table) -> None:
-    """Refuse a CSV file in which a quote that opens a core value of a row (customer_id or an identifier) is closed
-    only on a later line: the lines in between merge into that one row (which may still have the header's field
-    count), so their customers would vanish unnoticed, their identifiers attached to another. No real core value holds
-    a line break between its characters (one around them is whitespace the identifier contract strips). A free-text
-    attribute may; one that swallows rows is not caught here."""
-    for column in (c for c in CORE_COLUMNS if c in table.column_names and _may_break_lines(table[c])):
-        inner = pc.utf8_trim_whitespace(table[column])
-        merged = pc.fill_null(pc.match_substring_regex(inner, r"[\r\n]"), False)
+def _refuse_merged_rows(path: Path, table: pa.Table, names: list[str]) -> None:
+    """Refuse a CSV file in which a quote that opens a value of a row is closed only on a later line, swallowing the
+    rows in between into that one value (the merged row may still have the header's field count): their customers
+    would vanish unnoticed.
+
+    No real core value (customer_id or an identifier) holds a line break between its characters (one around them is
+    whitespace the identifier contract strips). A free-text attribute may, so one is refused only when its lines hold
+    exactly the commas of swallowed rows: those of the row's fields after it, of whole rows, then of the fields before
+    it, as when a stray quote in the same column of a later row closes it."""
+    merged_rows = []
+    for column in (c for c in table.column_names if c != "source_row" and _may_break_lines(table[c])):
+        if column in CORE_COLUMNS:
+            merged = pc.fill_null(pc.match_substring_regex(pc.utf8_trim_whitespace(table[column]), r"[\r\n]"), False)
+        else:
+            merged = _swallowing(table[column], names.index(column), len(names))
         if pc.any(merged).as_py():
-            row = pc.min(table["source_row"].filter(merged)).as_py()
-            raise InputError(f'{path.name}: row {row} runs over several lines: the quote (") that opens its {column} '
-                             "is closed only on a later line, so the rows in between would merge into it and vanish; "
-                             "close the quote on the row's own line, or remove it.")
+            merged_rows.append((pc.min(table["source_row"].filter(merged)).as_py(), column))
+    if merged_rows:
+        row, column = min(merged_rows)
+        raise InputError(f'{path.name}: row {row} runs over several lines: the quote (") that opens its {column} is '
+                         "closed only on a later line, so the rows in between would merge into it and vanish; close "
+                         "the quote on the row's own line, or remove it.")
+
+
+def _swallowing(values: pa.ChunkedArray, position: int, fields: int) -> pa.Array:
+    """Which values of the attribute at `position` (of `fields` columns) are made of swallowed rows' lines; only the
+    values holding a line break are looked at one by one."""
+    breaks = pc.fill_null(pc.match_substring_regex(values, r"[\r\n]"), False)
+    at = np.flatnonzero(breaks.to_numpy(zero_copy_only=False))
+    swallowing = np.zeros(len(values), dtype=bool)
+    for i, text in zip(at, values.take(at).to_pylist()):
+        first, *whole, last = _LINE_BREAK.split(text)
+        swallowing[i] = (first.count(",") == fields - 1 - position and last.count(",") == position
+                         and all(line.count(",") == fields - 1 for line in whole))
+    return pa.array(swallowing)
 
 
 def _may_break_lines(column: pa.ChunkedArray) -> bool:

@@ -211,6 +211,13 @@ def test_bytes_that_are_not_utf8_are_reported_by_column(tmp_path: Path) -> None:
     ('customer_id,email\nC1,"two\nlines"\nC2,b@x.pl\n', 'row 1 runs over several lines: the quote (") that opens'),
     ('customer_id,email,phone\nC1,"a@x.pl,+48 600 100 100\nC2,b@x.pl",+48 600 200 200\nC3,c@x.pl,\n',
      'row 1 runs over several lines: the quote (") that opens its email'),
+    ('customer_id,email,city,segment\nC1,a@x.pl,"Krakow,vip\nC2,b@x.pl,Lodz",vip\nC3,c@x.pl,Gdansk,new\n',
+     'row 1 runs over several lines: the quote (") that opens its city'),
+    ('customer_id,email,city,segment\r\nC1,a@x.pl,Krakow,vip\r\nC2,b@x.pl,"Krakow,vip\r\nC3,c@x.pl,Gdansk,new\r\n'
+     'C4,d@x.pl,Torun,vip\r\nC5,e@x.pl,Lodz",vip\r\nC6,f@x.pl,Gdansk,new\r\n',
+     'row 2 runs over several lines: the quote (") that opens its city'),
+    ('customer_id,email,note\nC1,a@x.pl,x\nC2,b@x.pl,"open\nC3,c@x.pl,y\nC4,d@x.pl,closed"\nC5,e@x.pl,z\n',
+     'row 2 runs over several lines: the quote (") that opens its note'),
 ])
 def test_rows_run_together_by_a_broken_quote_refuse_the_file(tmp_path: Path, content: str, message: str) -> None:
     assert message in _refusal(tmp_path, content)
@@ -221,6 +228,14 @@ def test_line_breaks_around_an_identifier_are_whitespace_not_merged_rows(tmp_pat
     path.write_text('customer_id,email\nC1,"\tJohn@Example.com\r\n"\nC2,b@x.pl\n', encoding="utf-8")
     rows, rejected = _read(path)
     assert sorted(rows) == [1, 2] and rows[1]["email"] == "\tJohn@Example.com\r\n" and rejected == []
+
+
+@pytest.mark.parametrize("value", ["ul. Dluga 5, m. 3\n00-001 Warszawa", "one\ntwo\nthree", "a,b\nc,d", "\n,,\n"])
+def test_an_attribute_may_span_lines_when_its_lines_are_not_swallowed_rows(tmp_path: Path, value: str) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text(f'customer_id,email,address,segment\nC1,a@x.pl,"{value}",vip\nC2,b@x.pl,x,new\n', encoding="utf-8")
+    rows, rejected = _read(path)
+    assert sorted(rows) == [1, 2] and rows[1]["address"] == value and rejected == []
 
 
 def _refusal(tmp_path: Path, content: str) -> str:
