@@ -20,7 +20,7 @@ import pyarrow as pa
 from audience.errors import InputError, TransientError, separator_hint
 from consent import events, extras, ledger, suppressions
 from consent.records import ImportReport, LedgerKind, Rejection, WithheldColumn
-from consent.sources import FORMATS, Source, extra_columns, file_order, file_sha256, open_source
+from consent.sources import FORMATS, Source, extra_columns, file_facts, file_order, open_source, refuse_swallowed_rows
 
 REPORTED_REJECTIONS = 20
 """How many rejections an ImportReport carries; the import_rejection table keeps all of them."""
@@ -75,7 +75,7 @@ def import_file(
     source, withheld = extras.screen(con, source, spec.columns)
     imported_at = now or datetime.now(UTC)
     with ThreadPoolExecutor(max_workers=1) as hashing:
-        digest = hashing.submit(file_sha256, path)
+        facts = hashing.submit(file_facts, path)
         try:
             with file_order(con):
                 con.execute(ledger.sql("macros"))
@@ -84,12 +84,14 @@ def import_file(
                     rows, duplicates = events.prepare(con, source, batch_id, imported_at)
                 else:
                     rows, duplicates = suppressions.prepare(con, source, batch_id, imported_at, default_region)
+                sha256, lines = facts.result()
+                refuse_swallowed_rows(con, source, rows, lines)
                 with _transaction(con):
                     if ledger.head(con) != seen or ledger.next_batch_id(con) != batch_id:
                         raise TransientError(f"The consent ledger changed while {path.name} was being checked "
                                              "(another import?); import the file again.")
                     appended = ledger.append(con, spec.table, "consent_new")
-                    return _record(con, source, digest.result(), kind, batch_id, rows, duplicates, appended,
+                    return _record(con, source, sha256, kind, batch_id, rows, duplicates, appended,
                                    imported_at, withheld)
         finally:
             _drop_staged(con)

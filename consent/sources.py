@@ -19,7 +19,7 @@ from typing import Literal
 import duckdb
 import pyarrow.parquet as pq
 
-from audience.errors import InputError, is_column_name
+from audience.errors import InputError, is_column_name, shown_names
 from audience.ingest import check_quotes_closed
 
 Format = Literal["csv", "jsonl", "parquet"]
@@ -147,6 +147,44 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, table: str, wanted: Se
     return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
 
 
+def refuse_swallowed_rows(con: duckdb.DuckDBPyConnection, source: Source, rows: int, lines: int) -> None:
+    """Refuse a CSV file in which a stray quote opens a value that a stray quote in the same column of a later row
+    closes: the rows between become part of that value and would vanish unnoticed (a withdrawal among them lost).
+
+    `rows` are the rows read and `lines` the lines the file has (`file_facts`): only a file with more lines than rows
+    is looked at. A value is taken for swallowed rows when its lines hold exactly their commas: those of the row's
+    fields after it, of whole rows, then of the fields before it.
+
+    Raises:
+        InputError: the first such value's row and column.
+    """
+    if source.format != "csv" or lines <= rows + 1:
+        return
+    fields = len(source.columns) - len(source.overflow)
+    firsts = ", ".join(f"min(row) FILTER (WHERE {_swallowing(f'#{p + 1}', p, fields)})" for p in range(fields))
+    found = _over_file(con, source, f"SELECT {firsts} FROM (SELECT *, row_number() OVER () AS row FROM {_FILE})",
+                       {}).fetchall()[0]
+    hits = sorted((row, source.columns[p].strip()) for p, row in enumerate(found) if row is not None)
+    if hits:
+        row, column = hits[0]
+        raise InputError(f'{source.path.name}: row {row} runs over several lines: the quote (") that opens its '
+                         f"{shown_names([column])} is closed only on a later line, so the rows in between would merge "
+                         "into it and vanish; close the quote on the row's own line, or remove it. Nothing was "
+                         "imported.")
+
+
+def _swallowing(value: str, position: int, fields: int) -> str:
+    """SQL: whether the CSV text `value`, of the column at `position` of `fields`, is made of swallowed rows' lines."""
+    lines = f"regexp_split_to_array({value}, '\\r\\n|\\r|\\n')"
+
+    def commas(text: str) -> str:
+        return f"(length({text}) - length(replace({text}, ',', '')))"
+
+    whole = f"list_transform(list_slice({lines}, 2, len({lines}) - 1), lambda x: {commas('x')} = {fields - 1})"
+    return (f"(regexp_matches({value}, '[\\r\\n]') AND {commas(f'{lines}[1]')} = {fields - 1 - position} "
+            f"AND {commas(f'{lines}[-1]')} = {position} AND coalesce(list_bool_and({whole}), true))")
+
+
 def extra_columns(source: Source, wanted: Sequence[str]) -> tuple[str, ...]:
     """The file's columns outside `wanted` that are kept, as the file spells them (the keys of each row's `extra`)."""
     return tuple(source.outside(wanted))
@@ -183,13 +221,16 @@ def _extra(source: Source, wanted: Sequence[str], params: dict[str, object]) -> 
     return f"CASE WHEN len({kept}) > 0 THEN map_from_entries({kept}) END"
 
 
-def file_sha256(path: Path) -> str:
-    """SHA-256 of the file's bytes, lowercase hex."""
+def file_facts(path: Path) -> tuple[str, int]:
+    """SHA-256 of the file's bytes (lowercase hex), and how many lines end in it (in LF, or in CR when it has no LF)."""
     digest = hashlib.sha256()
+    lf = cr = 0
     with path.open("rb") as f:
         while chunk := f.read(1 << 20):
             digest.update(chunk)
-    return digest.hexdigest()
+            lf += chunk.count(b"\n")
+            cr += 0 if lf else chunk.count(b"\r")
+    return digest.hexdigest(), lf or cr
 
 
 def _text(source: Source, position: int, i: int, params: dict[str, object], *, whole: bool = False) -> str:

@@ -1,6 +1,7 @@
 """Importing consent events and suppressions: formats, rejections by row and column, refusals, idempotence."""
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -157,6 +158,42 @@ def test_a_long_row_past_the_sniffed_rows_is_named_with_the_counts(tmp_path: Pat
                                          r"the row") as refused:
         import_file(fresh(), path, "events")
     assert "secret" not in str(refused.value)
+
+
+@pytest.mark.parametrize(("kind", "header", "lines", "message"), [
+    pytest.param("events", "event_id,customer_id,platform,action,effective_at,source\n",
+                 ['E1,C1,meta,grant,2026-01-01T00:00:00Z,web\n', 'E2,C2,meta,grant,2026-01-01T00:00:00Z,"web\n',
+                  'E3,C3,meta,withdraw,2026-02-01T00:00:00Z,app\n', 'E4,C4,meta,grant,2026-01-01T00:00:00Z,app"\n',
+                  'E5,C5,meta,grant,2026-01-01T00:00:00Z,web\n'], "row 2 runs over several lines: the quote (\") "
+                 "that opens its source", id="a withdrawal swallowed by a source"),
+    pytest.param("events", "event_id,customer_id,platform,action,effective_at\r\n",
+                 ['E1,C1,"meta,grant,2026-01-01T00:00:00Z\r\n', 'E2,C2,meta,withdraw,2026-02-01T00:00:00Z\r\n',
+                  'E3,C3,meta",grant,2026-01-01T00:00:00Z\r\n'], "row 1 runs over several lines: the quote (\") "
+                 "that opens its platform", id="CRLF, in a contract column"),
+    pytest.param("suppressions", "customer_id,kind,effective_at,note\n",
+                 ['C1,objection,2026-01-01T00:00:00Z,"call\n', 'C2,erasure,2026-01-01T00:00:00Z,x\n',
+                  'C3,minor,2026-01-01T00:00:00Z,centre"\n'], "row 1 runs over several lines: the quote (\") that "
+                 "opens its note", id="a suppression swallowed by an extra column"),
+])
+def test_rows_a_stray_quote_pair_swallows_refuse_the_file(tmp_path: Path, kind: str, header: str, lines: list[str],
+                                                          message: str) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes((header + "".join(lines)).encode())
+    con = fresh()
+    with pytest.raises(InputError, match=re.escape(message) + r".*Nothing was imported") as refused:
+        import_file(con, path, kind)  # type: ignore[arg-type]
+    assert "web" not in str(refused.value) and "C2" not in str(refused.value)
+    assert con.execute("SELECT count(*) FROM consent_event").fetchall() == [(0,)]
+    assert con.execute("SELECT count(*) FROM suppression").fetchall() == [(0,)]
+
+
+def test_a_value_may_span_lines_when_its_lines_are_not_swallowed_rows(tmp_path: Path) -> None:
+    path = tmp_path / "e.csv"
+    path.write_text("event_id,customer_id,platform,action,effective_at,source\n"
+                    'E1,C1,meta,grant,2026-01-01T00:00:00Z,"call centre,\nWarsaw"\n'
+                    'E2,C2,meta,grant,2026-01-01T00:00:00Z,"a\nb,c,d,e,f,g\nh"\n', encoding="utf-8")
+    report = import_file(fresh(), path, "events")
+    assert (report.rows, report.accepted, report.rejected) == (2, 2, 0)
 
 
 def test_a_row_longer_than_the_reader_takes_is_named_by_its_line(tmp_path: Path) -> None:
