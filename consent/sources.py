@@ -153,24 +153,29 @@ def refuse_swallowed_rows(con: duckdb.DuckDBPyConnection, source: Source, rows: 
 
     `rows` are the rows read and `lines` the lines the file has (`file_facts`): only a file with more lines than rows
     is looked at. A value is taken for swallowed rows when its lines hold exactly their commas: those of the row's
-    fields after it, of whole rows, then of the fields before it.
+    fields after it, of whole rows, then of the fields before it; so is a row that runs over several lines without
+    the header's number of fields (the quote was closed in another column), which would otherwise be rejected alone.
 
     Raises:
-        InputError: the first such value's row and column.
+        InputError: the first such row, and the column where it can be told.
     """
     if source.format != "csv" or lines <= rows + 1:
         return
     fields = len(source.columns) - len(source.overflow)
-    firsts = ", ".join(f"min(row) FILTER (WHERE {_swallowing(f'#{p + 1}', p, fields)})" for p in range(fields))
-    found = _over_file(con, source, f"SELECT {firsts} FROM (SELECT *, row_number() OVER () AS row FROM {_FILE})",
-                       {}).fetchall()[0]
-    hits = sorted((row, source.columns[p].strip()) for p, row in enumerate(found) if row is not None)
+    every = ", ".join(f"#{p + 1}" for p in range(len(source.columns)))
+    firsts = [f"min(row) FILTER (WHERE {_swallowing(f'#{p + 1}', p, fields)})" for p in range(fields)]
+    firsts.append(f"min(row) FILTER (WHERE ({_row_problem(source)}) IS NOT NULL AND "
+                  f"regexp_matches(concat_ws('', {every}), '[\\r\\n]'))")
+    found = _over_file(con, source, f"SELECT {', '.join(firsts)} FROM (SELECT *, row_number() OVER () AS row "
+                                    f"FROM {_FILE})", {}).fetchall()[0]
+    hits = sorted((row, p) for p, row in enumerate(found) if row is not None)
     if hits:
-        row, column = hits[0]
-        raise InputError(f'{source.path.name}: row {row} runs over several lines: the quote (") that opens its '
-                         f"{shown_names([column])} is closed only on a later line, so the rows in between would merge "
-                         "into it and vanish; close the quote on the row's own line, or remove it. Nothing was "
-                         "imported.")
+        row, p = hits[0]
+        opened = (f'the quote (") that opens its {shown_names([source.columns[p].strip()])}' if p < fields
+                  else 'a quote (") in it')
+        raise InputError(f"{source.path.name}: row {row} runs over several lines: {opened} is closed only on a later "
+                         "line, so the rows in between would merge into it and vanish; close the quote on the row's "
+                         "own line, or remove it. Nothing was imported.")
 
 
 def _swallowing(value: str, position: int, fields: int) -> str:

@@ -170,6 +170,11 @@ def test_a_long_row_past_the_sniffed_rows_is_named_with_the_counts(tmp_path: Pat
                  ['E1,C1,"meta,grant,2026-01-01T00:00:00Z\r\n', 'E2,C2,meta,withdraw,2026-02-01T00:00:00Z\r\n',
                   'E3,C3,meta",grant,2026-01-01T00:00:00Z\r\n'], "row 1 runs over several lines: the quote (\") "
                  "that opens its platform", id="CRLF, in a contract column"),
+    pytest.param("events", "event_id,customer_id,platform,action,effective_at,source\n",
+                 ['E1,C1,*,grant,2026-01-01T00:00:00Z,web\n', 'E2,C2,*,grant,2026-01-01T00:00:00Z,"web\n',
+                  'E3,C3,*,grant,2026-01-01T00:00:00Z,web\n', 'E4,C4,*,withdraw",2026-02-01T00:00:00Z,web\n',
+                  'E5,C5,*,grant,2026-01-01T00:00:00Z,web\n'], 'row 2 runs over several lines: a quote (") in it is '
+                 "closed only on a later line", id="closed in another column: too many fields"),
     pytest.param("suppressions", "customer_id,kind,effective_at,note\n",
                  ['C1,objection,2026-01-01T00:00:00Z,"call\n', 'C2,erasure,2026-01-01T00:00:00Z,x\n',
                   'C3,minor,2026-01-01T00:00:00Z,centre"\n'], "row 1 runs over several lines: the quote (\") that "
