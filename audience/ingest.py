@@ -174,9 +174,13 @@ def _refuse_merged_rows(path: Path, table: pa.Table, names: list[str]) -> None:
             merged_rows.append((pc.min(table["source_row"].filter(merged)).as_py(), column))
     if merged_rows:
         row, column = min(merged_rows)
-        raise InputError(f'{path.name}: row {row} runs over several lines: the quote (") that opens its {column} is '
-                         "closed only on a later line, so the rows in between would merge into it and vanish; close "
-                         "the quote on the row's own line, or remove it.")
+        raise InputError(merged_rows_problem(path.name, row, f'the quote (") that opens its {column}'))
+
+
+def merged_rows_problem(file: str, row: int, opened: str) -> str:
+    """Why a CSV file whose row `row` swallows the rows after it is refused; `opened` names the quote that opens it."""
+    return (f"{file}: row {row} runs over several lines: {opened} is closed only on a later line, so the rows in "
+            "between would merge into it and vanish; close the quote on the row's own line, or remove it.")
 
 
 def _swallowing(values: pa.ChunkedArray, position: int, fields: int) -> pa.Array:

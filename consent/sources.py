@@ -20,7 +20,7 @@ import duckdb
 import pyarrow.parquet as pq
 
 from audience.errors import InputError, is_column_name, shown_names
-from audience.ingest import check_quotes_closed
+from audience.ingest import check_quotes_closed, merged_rows_problem
 
 Format = Literal["csv", "jsonl", "parquet"]
 FORMATS: dict[str, Format] = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
@@ -173,9 +173,7 @@ def refuse_swallowed_rows(con: duckdb.DuckDBPyConnection, source: Source, rows: 
         row, p = hits[0]
         opened = (f'the quote (") that opens its {shown_names([source.columns[p].strip()])}' if p < fields
                   else 'a quote (") in it')
-        raise InputError(f"{source.path.name}: row {row} runs over several lines: {opened} is closed only on a later "
-                         "line, so the rows in between would merge into it and vanish; close the quote on the row's "
-                         "own line, or remove it. Nothing was imported.")
+        raise InputError(f"{merged_rows_problem(source.path.name, row, opened)} Nothing was imported.")
 
 
 def _swallowing(value: str, position: int, fields: int) -> str:
